@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "GenreKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "GenreKit", targets: ["GenreKit"]),
+        .executable(name: "genre", targets: ["genre"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Thin wrappers of Debian's native libraries (module maps, pkg-config names).
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+        .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
+        .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
+        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures"]),
+        .executableTarget(name: "genre", dependencies: [
+            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared by the test targets: fixture loading and tolerance checks.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GenreAudioTests", dependencies: ["GenreAudio", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "GenreFeaturesTests", dependencies: ["GenreFeatures", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"]),
+    ]
+)

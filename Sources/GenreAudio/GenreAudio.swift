@@ -1,0 +1,1 @@
+// Decoding every common audio format through FFmpeg, resampling with libsoxr, segmenting.

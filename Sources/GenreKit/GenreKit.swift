@@ -1,0 +1,2 @@
+@_exported import GenreAudio
+@_exported import GenreFeatures

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Creates (once) the Python virtual environment with the reference implementations that the fixture
+# scripts and benchmarks run: librosa 0.11 and friends. Prints the path of its python.
+# The product and its tests never need it: committed fixtures carry the reference values.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${GENREKIT_REFENV:-$root/.venv-ref}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" >&2
+fi
+if ! "$venv/bin/python" -c "import librosa, soundfile" 2>/dev/null; then
+  "$venv/bin/pip" install -q "librosa==0.11.0" soundfile >&2
+fi
+echo "$venv/bin/python"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system libraries GenreKit needs (when missing) and makes a release build.
+# Works on a fresh Debian 12 machine that has only the Swift toolchain.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" != "--no-build" ]; then
+  swift build -c release --product genre >&2
+fi
