@@ -1,0 +1,19 @@
+import Foundation
+
+/// Frequency conversions shared by the filter banks and pitch features (librosa's `convert` module).
+public enum Frequencies {
+    /// Centre frequency in Hz of each of the `1 + nFFT/2` bins of a real FFT (`librosa.fft_frequencies`).
+    public static func fft(sampleRate: Int, nFFT: Int) -> [Double] {
+        (0...nFFT / 2).map { Double($0) * Double(sampleRate) / Double(nFFT) }
+    }
+
+    /// Fractional octaves above C0-ish as librosa counts them (`hz_to_octs`): log2(hz / (A440 / 16)),
+    /// where A440 is shifted by `tuning` fractions of a bin.
+    public static func octaves(hz: Double, tuning: Double = 0, binsPerOctave: Int = 12) -> Double {
+        let a440 = 440.0 * pow(2.0, tuning / Double(binsPerOctave))
+        return log2(hz / (a440 / 16))
+    }
+
+    /// Hz to MIDI note number (`hz_to_midi`).
+    public static func midi(hz: Double) -> Double { 12 * (log2(hz) - log2(440.0)) + 69 }
+}
