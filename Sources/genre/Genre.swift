@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GenreKit
 
 @main
@@ -6,5 +7,62 @@ struct Genre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genre",
         abstract: "Music genre classification: features, models and evaluation.",
-        subcommands: [])
+        subcommands: [Features.self])
+
+    /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// Options every batch command shares.
+struct BatchOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write results to this file instead of standard output.")
+    var output: String?
+
+    @Flag(name: .shortAndLong, help: "No progress display on stderr.")
+    var quiet = false
+
+    @Option(help: "Files analysed at once (default: one per core).")
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
+
+    /// Writes `text` to `--output` (atomically: a reader never sees half a file) or to stdout.
+    func emit(_ text: String) throws {
+        if let output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw OutputError(path: output, reason: error.localizedDescription)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+struct OutputError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot write \(path): \(reason)" }
+}
+
+/// One line per problem on stderr, prefixed with the program's name.
+func report(_ message: String) {
+    FileHandle.standardError.write(Data("genre: \(message)\n".utf8))
 }

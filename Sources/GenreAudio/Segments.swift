@@ -1,0 +1,34 @@
+/// Cuts a signal into consecutive windows of a fixed duration, as the 3-second GTZAN table does
+/// (ten 3 s windows of a 30 s clip; the few samples left over at the end belong to no window).
+public struct Segmenter: Sendable, Hashable {
+    public let segmentSeconds: Double
+    /// Distance between window starts; equal to `segmentSeconds` (no overlap) by default.
+    public let hopSeconds: Double
+
+    public init(segmentSeconds: Double, hopSeconds: Double? = nil) throws {
+        guard segmentSeconds.isFinite, segmentSeconds > 0 else {
+            throw AudioParameterError("segment length must be a positive number of seconds, got \(segmentSeconds)")
+        }
+        let hop = hopSeconds ?? segmentSeconds
+        guard hop.isFinite, hop > 0 else {
+            throw AudioParameterError("segment hop must be a positive number of seconds, got \(hop)")
+        }
+        self.segmentSeconds = segmentSeconds
+        self.hopSeconds = hop
+    }
+
+    /// Sample ranges of the windows of a signal of `sampleCount` samples. A signal shorter than one
+    /// window gives a single window holding all of it, so every clip is represented.
+    public func ranges(sampleCount: Int, sampleRate: Int) -> [Range<Int>] {
+        let length = max(1, Int((segmentSeconds * Double(sampleRate)).rounded()))
+        let hop = max(1, Int((hopSeconds * Double(sampleRate)).rounded()))
+        guard sampleCount > length else { return [0 ..< sampleCount] }
+        return stride(from: 0, through: sampleCount - length, by: hop).map { $0 ..< $0 + length }
+    }
+}
+
+/// A parameter outside its valid range, named in the message.
+public struct AudioParameterError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

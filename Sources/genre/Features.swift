@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+struct Features: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a CSV of audio features, one row per file or per segment.",
+        discussion: """
+            Folders are searched recursively for audio files. With --segment-seconds, each file is cut \
+            into consecutive windows and each window gets a row named like blues.00000.3.wav.
+            """)
+
+    @Argument(help: "Audio files or folders.")
+    var paths: [String]
+
+    @Option(name: .customLong("set"), help: "Feature set: \(FeatureSets.all.map(\.name).joined(separator: ", ")).")
+    var setName = "gtzan57"
+
+    @Option(help: "Cut each file into windows of this many seconds (e.g. 3).")
+    var segmentSeconds: Double?
+
+    @OptionGroup var batch: BatchOptions
+
+    func validate() throws {
+        guard FeatureSets.named(setName) != nil else {
+            throw ValidationError("unknown feature set '\(setName)'; known: \(FeatureSets.all.map(\.name).joined(separator: ", "))")
+        }
+        if let segmentSeconds, !(segmentSeconds > 0 && segmentSeconds.isFinite) {
+            throw ValidationError("--segment-seconds must be a positive number, got \(segmentSeconds)")
+        }
+    }
+
+    func run() async throws {
+        let featureSet = FeatureSets.named(setName)!
+        let extractor = FeatureExtractor(featureSet: featureSet,
+                                         segmenter: try segmentSeconds.map { try Segmenter(segmentSeconds: $0) })
+        let inputs = AudioInputs(paths: paths)
+        inputs.problems.forEach { report($0.description) }
+        var failures = inputs.problems.count
+
+        var table = FeatureTable(featureSet: featureSet)
+        let progress = ProgressLine(total: inputs.files.count, noun: "files", quiet: batch.quiet)
+        await Batch(width: batch.jobs).run(inputs.files, work: { path in
+            Swift.Result { try extractor.rows(for: path) }
+        }, deliver: { index, result in
+            progress.clear()
+            switch result {
+            case .success(let extracted):
+                table.append(contentsOf: extracted.rows)
+                if let warning = extracted.warning { report("\(inputs.files[index]): warning: \(warning)") }
+            case .failure(let error):
+                report("\(inputs.files[index]): \(error)")
+                failures += 1
+            }
+            progress.update(done: index + 1)
+        })
+        progress.clear()
+
+        if !table.rows.isEmpty || batch.output == nil { try batch.emit(table.csv()) }
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
