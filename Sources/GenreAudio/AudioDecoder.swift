@@ -40,19 +40,24 @@ public struct AudioDecoder: Sendable {
         var input = try AudioInput(path: path)
         let source = input.info
         let nativeRate = source.sampleRate
-        let first = Int(offsetSeconds * Double(nativeRate))
-        let end = durationSeconds.map { first + Int($0 * Double(nativeRate)) }
+        let first = sampleCount(offsetSeconds, nativeRate)
+        let end = durationSeconds.map { first + sampleCount($0, nativeRate) }
         let outputRate = sampleRate ?? nativeRate
         let resampler = outputRate == nativeRate ? nil : try Resampler(inputRate: nativeRate, outputRate: outputRate)
 
-        // Room for the expected output (and 1% for codec padding), so the array never doubles.
-        let expected = [end, source.durationSeconds.map { Int($0 * Double(nativeRate)) }].compactMap { $0 }.min() ?? 0
+        // Room for the expected output and 1% for codec padding, so the array need not grow by
+        // doubling; at most 2^28 samples (1 GiB), should a damaged header claim days of audio.
+        let expected = [end, source.durationSeconds.map { sampleCount($0, nativeRate) }].compactMap { $0 }.min() ?? 0
+        let capacity = Double(max(expected - first, 0)) * Double(outputRate) / Double(nativeRate) * 1.01 + 4096
         var samples: [Float] = []
-        samples.reserveCapacity(Int(Double(max(expected - first, 0)) * Double(outputRate) / Double(nativeRate) * 1.01) + 4096)
+        samples.reserveCapacity(Int(min(capacity, 0x1000_0000)))
         func keep(_ chunk: ArraySlice<Float>) throws(AudioError) {
-            guard let resampler else { return samples.append(contentsOf: chunk) }
-            try chunk.withUnsafeBufferPointer { (buffer) throws(AudioError) in
-                try resampler.process(buffer, appendingTo: &samples)
+            if let resampler {
+                try chunk.withUnsafeBufferPointer { (buffer) throws(AudioError) in
+                    try resampler.process(buffer, appendingTo: &samples)
+                }
+            } else {
+                samples.append(contentsOf: chunk)
             }
         }
 
@@ -73,7 +78,7 @@ public struct AudioDecoder: Sendable {
                 }
                 position = landed
             }
-            let from = max(first - position, 0), to = min((end ?? .max) - position, mono.count)
+            let from = max(first - position, 0), to = min(end.map { $0 - position } ?? mono.count, mono.count)
             if from < to { try keep(mono[from ..< to]) }
             position += mono.count
             if let end, position >= end {
@@ -109,6 +114,17 @@ public struct AudioDecoder: Sendable {
 
 private let seekThresholdSeconds = 5
 private let preRollSeconds = 1
+
+/// Whole samples in `seconds` at `rate`, truncated as librosa counts them.
+func sampleCount(_ seconds: Double, _ rate: Int) -> Int {
+    clampedInt(seconds * Double(rate))
+}
+
+/// `value` truncated to an Int within +-10^15 (NaN gives 0): absurd requests and values read from
+/// damaged headers must not overflow, which would trap.
+func clampedInt(_ value: Double) -> Int {
+    value.isNaN ? 0 : Int(max(-1e15, min(value, 1e15)))
+}
 
 /// Mono samples decoded from a file.
 public struct DecodedAudio: Sendable {

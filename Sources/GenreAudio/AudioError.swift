@@ -12,8 +12,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case unsupportedCodec(path: String, codec: String)
     /// There is an audio stream, but not one sample of it decodes.
     case noDecodableAudio(path: String, reason: String)
-    /// The file ends before the audio its header declares (`expectedSeconds`), or inside its
-    /// headers (`expectedSeconds` nil).
+    /// The file ends before the audio its header declares (`expectedSeconds`), or while FFmpeg
+    /// still reads its headers (`expectedSeconds` nil).
     case truncated(path: String, decodedSeconds: Double, expectedSeconds: Double?)
     /// Reading stopped with an error before the end of the file.
     case damaged(path: String, atSeconds: Double, reason: String)
@@ -30,7 +30,7 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
         case .isDirectory(let path):
             "\(path) is a folder, not an audio file; pass the audio files inside it"
         case .unreadable(let path, let reason):
-            "\(path) cannot be read (\(reason)); check its permissions"
+            "\(path) cannot be read (\(reason)); pass a readable audio file"
         case .emptyFile(let path):
             "\(path) is empty (0 bytes); copy or download it again"
         case .unrecognizedFormat(let path, let reason):
@@ -47,7 +47,7 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
             "\(path) is truncated: its header declares \(seconds(expected)) of audio but it ends after"
                 + " \(seconds(decoded)); the file was probably cut short (interrupted copy or download): get a complete copy"
         case .truncated(let path, _, nil):
-            "\(path) is truncated: it ends inside its headers, before any audio;"
+            "\(path) is truncated: FFmpeg met the end of the file while still reading its headers;"
                 + " get a complete copy"
         case .damaged(let path, let at, let reason):
             "\(path) is damaged: reading failed after \(seconds(at)) (\(reason)); re-create or re-download it"

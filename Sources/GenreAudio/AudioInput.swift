@@ -9,8 +9,8 @@ final class AudioInput {
     /// Native samples the file's header declares, or nil when it does not say (FFmpeg estimated the
     /// duration from the bitrate): the decoded length is checked against it to detect truncation.
     let declaredSamples: Int?
-    /// How many samples a complete file may still fall short of `declaredSamples`: lossy codecs
-    /// count their encoder delay and padding in the declared duration, up to about two frames.
+    /// How many samples a complete file may fall short of `declaredSamples`: lossy codecs count
+    /// their encoder delay and padding in the declared duration (up to about two codec frames).
     let truncationSlack: Int
     /// The sample position of the frame last read, from its timestamp (nil when it has none).
     private(set) var framePosition: Int?
@@ -70,11 +70,11 @@ final class AudioInput {
             let blockAlign = Int(parameters.pointee.block_align)
             declaredSamples = blockAlign > 0 ? wavDataBytes(path).map { $0 / blockAlign } : nil
         } else if av_fmt_ctx_get_duration_estimation_method(format) != AVFMT_DURATION_FROM_BITRATE {
-            declaredSamples = streamSeconds.map { Int(($0 * Double(sampleRate)).rounded()) }
+            declaredSamples = streamSeconds.map { sampleCount($0, sampleRate) }
         } else {
             declaredSamples = nil
         }
-        // Four codec frames (0 for PCM) and 20 ms for timestamp rounding.
+        // Twice that padding (frame_size is 0 for PCM), and 20 ms for timestamp rounding.
         truncationSlack = 4 * max(Int(parameters.pointee.frame_size), 0) + sampleRate / 50
         self.stream = stream
         self.contexts = contexts
@@ -92,7 +92,9 @@ final class AudioInput {
                                    reason: "the sample rate changes from \(info.sampleRate) to \(frame.pointee.sample_rate) Hz")
                 }
                 guard mixDown(frame, into: &mono) else {
-                    throw .noDecodableAudio(path: path, reason: "unsupported sample format \(frame.pointee.format)")
+                    let format = av_get_sample_fmt_name(AVSampleFormat(frame.pointee.format)).map { String(cString: $0) } ?? "none"
+                    throw .noDecodableAudio(path: path, reason: "the decoder gives samples in format '\(format)'"
+                                            + " with \(frame.pointee.ch_layout.nb_channels) channels, which cannot be mixed")
                 }
                 framePosition = samplePosition(frame.pointee.best_effort_timestamp)
                 return true
@@ -112,7 +114,8 @@ final class AudioInput {
     /// cannot seek (the next frame then follows on from where reading was).
     func seek(toSample sample: Int) -> Bool {
         guard let format = contexts.format, let codec = contexts.codec else { return false }
-        let timestamp = startTimestamp + Int64(Double(sample) / Double(info.sampleRate) / av_q2d(stream.pointee.time_base))
+        let seconds = Double(sample) / Double(info.sampleRate)
+        let timestamp = Int64(clampedInt(Double(startTimestamp) + seconds / av_q2d(stream.pointee.time_base)))
         guard av_seek_frame(format, stream.pointee.index, timestamp, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
         avcodec_flush_buffers(codec)
         return true
@@ -140,8 +143,8 @@ final class AudioInput {
 
     private func samplePosition(_ timestamp: Int64) -> Int? {
         guard timestamp != noTimestamp else { return nil }
-        let seconds = Double(timestamp - startTimestamp) * av_q2d(stream.pointee.time_base)
-        return Int((seconds * Double(info.sampleRate)).rounded())
+        let seconds = (Double(timestamp) - Double(startTimestamp)) * av_q2d(stream.pointee.time_base)
+        return clampedInt((seconds * Double(info.sampleRate)).rounded())
     }
 }
 
@@ -166,14 +169,21 @@ private let noTimestamp = Int64.min
 /// FFmpeg logs to stderr by default; errors reach callers as `AudioError` instead.
 private let quietFFmpeg: Void = av_log_set_level(AV_LOG_QUIET)
 
-/// Clear errors for what FFmpeg would only call "No such file or directory" or "Invalid data".
+/// Clear errors for what FFmpeg would only call "No such file or directory" or "Invalid data";
+/// devices and pipes are refused, as reading one could block or never end.
 private func checkFile(_ path: String) throws(AudioError) {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .fileNotFound(path: path) }
-    guard !isDirectory.boolValue else { throw .isDirectory(path: path) }
-    guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-    guard size != 0 else { throw .emptyFile(path: path) }
+    var status = stat()
+    guard stat(path, &status) == 0 else {
+        if errno == ENOENT || errno == ENOTDIR { throw .fileNotFound(path: path) }
+        throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+    }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw .isDirectory(path: path)
+    default: throw .unreadable(path: path, reason: "not a regular file but a device, pipe or socket")
+    }
+    guard access(path, R_OK) == 0 else { throw .unreadable(path: path, reason: "permission denied") }
+    guard status.st_size > 0 else { throw .emptyFile(path: path) }
 }
 
 private func failure(opening path: String, code: Int32) -> AudioError {

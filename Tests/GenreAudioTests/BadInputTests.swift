@@ -54,6 +54,11 @@ import Testing
     #expect(throws: AudioError.offsetPastEnd(path: path, offsetSeconds: 0.5, fileSeconds: 6615 / 44100)) {
         try AudioDecoder().decode(path, offsetSeconds: 0.5)
     }
+    // Absurd values neither overflow nor crash: an offset past the end, or the whole file.
+    #expect(throws: AudioError.offsetPastEnd(path: path, offsetSeconds: 1e300, fileSeconds: 6615 / 44100)) {
+        try AudioDecoder().decode(path, offsetSeconds: 1e300)
+    }
+    #expect(try AudioDecoder().decode(path, durationSeconds: 1e300).samples.count == 3308)
 }
 
 /// Every error's description says what was wrong and what to do, on one line.
@@ -87,5 +92,12 @@ func errorDescriptionsAreOneClearLine(error: AudioError) {
         try writeWAV(path, samples: [.nan, 0.5, .infinity, -.infinity, 0.25, 0.75], channels: 2, sampleRate: 8000, float: true)
         #expect(try AudioDecoder(sampleRate: nil).decode(path).samples == [0.25, 0, 0.5])
         #expect(try AudioDecoder().decode(path).samples.allSatisfy(\.isFinite))
+    }
+}
+
+/// A device is refused before FFmpeg could read it forever.
+@Test func devicesAreRefused() {
+    #expect(throws: AudioError.unreadable(path: "/dev/zero", reason: "not a regular file but a device, pipe or socket")) {
+        try AudioDecoder().decode("/dev/zero")
     }
 }

@@ -119,3 +119,18 @@ func lossyMatchesSignal(file: String, minimumCorrelation: Double) throws {
         #expect(resampled.count == Int((Double(count) * 22050 / 8000).rounded()))
     }
 }
+
+/// Real clips, when ../shared/datasets/gtzan is beside the checkout: every 80th file of the manifest
+/// decodes to 22050 Hz with the duration the manifest gives (rounded there to 0.01 s).
+@Test(.enabled(if: SharedData.gtzan != nil, Comment(rawValue: SharedData.gtzanMissing)))
+func gtzanClipsDecode() throws {
+    let root = try #require(SharedData.gtzan)
+    let manifest = try String(contentsOf: root.appendingPathComponent("manifest.csv"), encoding: .utf8)
+    let rows = manifest.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    for row in stride(from: 0, to: rows.count, by: 80).map({ rows[$0] }) {
+        let audio = try AudioDecoder().decode(root.appendingPathComponent(String(row[5])).path)
+        let seconds = try #require(Double(String(row[7])))
+        #expect(audio.sampleRate == 22050 && audio.source.sampleRate == Int(String(row[6])))
+        #expect(abs(audio.durationSeconds - seconds) <= 0.005 + 1e-9, "\(row[0]): \(audio.durationSeconds) s")
+    }
+}
