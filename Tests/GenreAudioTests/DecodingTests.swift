@@ -10,14 +10,15 @@ import TestSupport
     ("stereo_s32.wav", "mono_s32"), ("stereo_f32.wav", "mono_f32"), ("stereo_f64.wav", "mono_f64"),
     ("stereo.aiff", "mono_s16"), ("stereo.au", "mono_s16"), ("stereo.flac", "mono_s16"),
     ("stereo_s16p.nut", "mono_s16"), ("stereo_s32p.nut", "mono_s32"), ("stereo_u8p.nut", "mono_u8"),
-    ("stereo_s64.nut", "mono_s32"),
+    ("stereo_s64.nut", "mono_s32"), ("six_channels.wav", "mono_six_channels"),
+    ("silence.wav", "mono_silence"), ("short_1000.wav", "mono_short_1000"),
     ("rate_8000.wav", "mono_rate_8000"), ("rate_96000.wav", "mono_rate_96000"),
-    ("six_channels.wav", "mono_six_channels"), ("silence.wav", "mono_silence"), ("short_1000.wav", "mono_short_1000"),
 ])
 func losslessMatchesLibrosa(file: String, referenceName: String) throws {
     var expected = try reference(referenceName)
-    let audio = try AudioDecoder(sampleRate: nil).decode(fixturePath(file))
     if file.hasSuffix(".nut") { expected = Array(expected.prefix(2205)) }
+    let audio = try AudioDecoder(sampleRate: nil).decode(fixturePath(file))
+    #expect(audio.sampleRate == (file == "rate_8000.wav" ? 8000 : file == "rate_96000.wav" ? 96000 : 44100))
     #expect(audio.sampleRate == audio.source.sampleRate)
     #expect(audio.samples.count == expected.count)
     #expect(audio.samples == expected, "\(file): \(Deviation.compare(audio.samples, expected))")
@@ -34,6 +35,7 @@ func losslessMatchesLibrosa(file: String, referenceName: String) throws {
     #expect(opus.format == "ogg" && opus.codec == "opus" && opus.sampleRate == 48000)
     let aac = try decoder.probe(fixturePath("stereo.m4a"))
     #expect(aac.codec == "aac" && aac.channels == 2)
+    #expect(throws: AudioError.emptyFile(path: fixturePath("empty.wav"))) { try decoder.probe(fixturePath("empty.wav")) }
 }
 
 /// Resampling to 22050 Hz gives python-soxr's `resample(mono, rate, 22050, 'HQ')`: the same length
@@ -65,7 +67,7 @@ func resamplingMatchesPythonSoxr(file: String, referenceName: String) throws {
 func lossyMatchesSignal(file: String, minimumCorrelation: Double) throws {
     let expected = try reference("hq22050_s16")
     let audio = try AudioDecoder().decode(fixturePath(file))
-    #expect(audio.sampleRate == 22050)
+    #expect(audio.sampleRate == 22050 && audio.source.sampleRate == (file.hasSuffix(".opus") ? 48000 : 44100))
     #expect(abs(audio.samples.count - expected.count) <= 512, "\(file): \(audio.samples.count) samples")
     let alignment = bestAlignment(audio.samples, expected, maxLag: 220, margin: 220)
     #expect(alignment.correlation >= minimumCorrelation, "\(file): \(alignment)")
