@@ -1,1 +1,0 @@
-// Decoding every common audio format through FFmpeg, resampling with libsoxr, segmenting.
