@@ -87,7 +87,14 @@ public struct AudioDecoder: Sendable {
             }
         }
         if !reachedEnd { try checkComplete(input, decodedSamples: position, offsetSeconds: offsetSeconds, first: first) }
-        try resampler?.flush(appendingTo: &samples)
+        if let resampler {
+            try resampler.flush(appendingTo: &samples)
+            // librosa pads (or trims) the resampled signal to ceil(n * ratio) samples.
+            let kept = min(end ?? position, position) - min(first, position)
+            let length = Int((Double(kept) * Double(outputRate) / Double(nativeRate)).rounded(.up))
+            samples = samples.count >= length ? Array(samples.prefix(length))
+                : samples + [Float](repeating: 0, count: length - samples.count)
+        }
         return DecodedAudio(samples: samples, sampleRate: outputRate, source: source)
     }
 

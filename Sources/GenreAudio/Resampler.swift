@@ -3,7 +3,7 @@ import CSoxr
 /// A streaming mono resampler on libsoxr with the settings of python-soxr's `resample(x, in, out,
 /// 'HQ')`, which is librosa's default `res_type='soxr_hq'`: float32 in and out, `SOXR_HQ` quality,
 /// no flags, one thread. Feed it chunk by chunk, then `flush` once: the total output length is then
-/// `round(inputCount * outputRate / inputRate)`, as python-soxr gives.
+/// `round(inputCount * outputRate / inputRate)`, as python-soxr gives (librosa then pads to the ceiling).
 final class Resampler {
     private let soxr: soxr_t
     private let ratio: Double
