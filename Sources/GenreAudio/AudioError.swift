@@ -20,6 +20,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case invalidSampleRate(Int)
     case invalidOffset(Double)
     case invalidDuration(Double)
+    case invalidSegmentLength(Double)
+    case invalidSegmentHop(Double)
     case offsetPastEnd(path: String, offsetSeconds: Double, fileSeconds: Double)
     case resamplerFailed(reason: String)
 
@@ -57,6 +59,10 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
             "offset must be a finite number of seconds >= 0, got \(offset)"
         case .invalidDuration(let duration):
             "duration must be a finite number of seconds >= 0 (or nil for the rest of the file), got \(duration)"
+        case .invalidSegmentLength(let length):
+            "segment length must be a positive number of seconds, got \(length)"
+        case .invalidSegmentHop(let hop):
+            "segment hop must be a positive number of seconds, got \(hop)"
         case .offsetPastEnd(let path, let offset, let length):
             "\(path): offset \(seconds(offset)) is past the end of the audio (\(seconds(length)) long);"
                 + " use a smaller offset"

@@ -5,14 +5,10 @@ public struct Segmenter: Sendable, Hashable {
     /// Distance between window starts; equal to `segmentSeconds` (no overlap) by default.
     public let hopSeconds: Double
 
-    public init(segmentSeconds: Double, hopSeconds: Double? = nil) throws {
-        guard segmentSeconds.isFinite, segmentSeconds > 0 else {
-            throw AudioParameterError("segment length must be a positive number of seconds, got \(segmentSeconds)")
-        }
+    public init(segmentSeconds: Double, hopSeconds: Double? = nil) throws(AudioError) {
+        guard segmentSeconds.isFinite, segmentSeconds > 0 else { throw .invalidSegmentLength(segmentSeconds) }
         let hop = hopSeconds ?? segmentSeconds
-        guard hop.isFinite, hop > 0 else {
-            throw AudioParameterError("segment hop must be a positive number of seconds, got \(hop)")
-        }
+        guard hop.isFinite, hop > 0 else { throw .invalidSegmentHop(hop) }
         self.segmentSeconds = segmentSeconds
         self.hopSeconds = hop
     }
@@ -25,10 +21,4 @@ public struct Segmenter: Sendable, Hashable {
         guard sampleCount > length else { return [0 ..< sampleCount] }
         return stride(from: 0, through: sampleCount - length, by: hop).map { $0 ..< $0 + length }
     }
-}
-
-/// A parameter outside its valid range, named in the message.
-public struct AudioParameterError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -49,7 +49,7 @@ struct Features: AsyncParsableCommand {
                 table.append(contentsOf: extracted.rows)
                 if let warning = extracted.warning { report("\(inputs.files[index]): warning: \(warning)") }
             case .failure(let error):
-                report("\(inputs.files[index]): \(error)")
+                report(describe(error, path: inputs.files[index]))
                 failures += 1
             }
             progress.update(done: index + 1)

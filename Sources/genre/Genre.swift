@@ -66,3 +66,9 @@ struct OutputError: Error, CustomStringConvertible {
 func report(_ message: String) {
     FileHandle.standardError.write(Data("genre: \(message)\n".utf8))
 }
+
+/// An error's line, naming the file unless the error's own text already does.
+func describe(_ error: any Error, path: String) -> String {
+    let text = "\(error)"
+    return text.contains(path) ? text : "\(path): \(text)"
+}

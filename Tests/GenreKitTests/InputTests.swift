@@ -54,7 +54,7 @@ import TestSupport
         #expect(ranges.first == 0 ..< 66150)
         #expect(ranges.last == 595_350 ..< 661_500)
         #expect(segmenter.ranges(sampleCount: 5000, sampleRate: 22050) == [0 ..< 5000])
-        #expect(throws: AudioParameterError.self) { try Segmenter(segmentSeconds: 0) }
+        #expect(throws: AudioError.invalidSegmentLength(0)) { try Segmenter(segmentSeconds: 0) }
     }
 
     @Test func batchDeliversInInputOrder() async {
