@@ -24,6 +24,8 @@ public enum FeatureSets {
 /// A clip the feature set cannot describe.
 public enum FeatureError: Error, CustomStringConvertible, Equatable {
     case tooShort(samples: Int, minimum: Int, sampleRate: Int)
+    /// A value came out NaN or infinite: a defect, reported instead of written.
+    case notFinite(column: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum FeatureError: Error, CustomStringConvertible, Equatable {
             let seconds = Double(samples) / Double(sampleRate)
             return "too short: \(samples) samples (\(String(format: "%.3f", seconds)) s at \(sampleRate) Hz); "
                 + "at least \(minimum) samples (one analysis frame) are needed"
+        case let .notFinite(column):
+            return "the feature \(column) came out NaN or infinite; please report this file as a GenreKit bug"
         }
     }
 }

@@ -1,0 +1,76 @@
+/// The 57 features of the widely used GTZAN tables (`features_30_sec.csv`, `features_3_sec.csv`),
+/// preceded by `length`, in the tables' column order.
+///
+/// The tables were made with librosa before 0.10, so every centred analysis pads by reflection
+/// (`PadMode.reflect`) where librosa 0.11 would pad with zeros; otherwise librosa's defaults: 22050 Hz,
+/// nFFT 2048, hop 512, 128 Slaney mels, 20 MFCCs. Each `_var` is a population variance over frames
+/// (over samples for `harmony`/`perceptr`, the harmonic and percussive signals of an HPSS); `tempo`
+/// is what `librosa.beat.beat_track` reports. One STFT serves every spectral feature.
+public struct GTZAN57: FeatureSet {
+    public let name = "gtzan57"
+    public let sampleRate = 22050
+    public var minimumSamples: Int { Self.settings.nFFT }
+
+    public let columns: [String] = ["length"]
+        + ["chroma_stft", "rms", "spectral_centroid", "spectral_bandwidth", "rolloff",
+           "zero_crossing_rate", "harmony", "perceptr"].flatMap { ["\($0)_mean", "\($0)_var"] }
+        + ["tempo"]
+        + (1 ... 20).flatMap { ["mfcc\($0)_mean", "mfcc\($0)_var"] }
+
+    public init() {}
+
+    static let settings = STFTSettings(padMode: .reflect)
+    // Plans made once: their settings are constants, so making them cannot fail.
+    static let stft = planned { try STFT(settings) }
+    static let melBank = planned { try MelFilterBank(sampleRate: 22050, nFFT: settings.nFFT) }
+
+    private static func planned<T>(_ make: () throws -> T) -> T {
+        do { return try make() } catch { preconditionFailure("gtzan57's fixed settings were rejected: \(error)") }
+    }
+
+    public func extract(_ samples: [Float]) throws -> [Double] {
+        guard samples.count >= minimumSamples else {
+            throw FeatureError.tooShort(samples: samples.count, minimum: minimumSamples, sampleRate: sampleRate)
+        }
+        let spectrum = try Self.stft.transform(samples)
+        let magnitude = spectrum.magnitude()
+        let power = Spectrogram.raise(magnitude, toPower: 2)
+        let melDecibels = Decibels.power(try Self.melBank.apply(power))
+        let parts = try HPSS.separate(stft: spectrum)
+        let onsets = try Onset.strength(melDB: melDecibels, aggregate: .median)
+        let mfcc = try MFCC.fromDecibels(melDecibels, count: 20)
+
+        var row = [Double(samples.count)]
+        func statistics<C: Collection>(_ values: C) where C.Element == Float {
+            let moments = Moments(values)
+            row += [moments.mean, moments.variance]
+        }
+        statistics(try Chroma.stft(power: power, sampleRate: sampleRate).values)
+        statistics(try TimeDomain.rms(signal: samples, padMode: Self.settings.padMode))
+        statistics(try Spectral.centroid(magnitude, sampleRate: sampleRate))
+        statistics(try Spectral.bandwidth(magnitude, sampleRate: sampleRate))
+        statistics(try Spectral.rolloff(magnitude, sampleRate: sampleRate))
+        statistics(try TimeDomain.zeroCrossingRate(samples))
+        statistics(try Self.stft.inverse(parts.harmonic, length: samples.count))
+        statistics(try Self.stft.inverse(parts.percussive, length: samples.count))
+        row.append(try Tempo.beatTrackTempo(onsetEnvelope: onsets, sampleRate: sampleRate))
+        for coefficient in 0 ..< mfcc.rows { statistics(mfcc.row(coefficient)) }
+
+        if let bad = row.firstIndex(where: { !$0.isFinite }) {
+            throw FeatureError.notFinite(column: columns[bad])
+        }
+        return row
+    }
+}
+
+/// Mean and population variance, accumulated in Double (two passes, for accuracy).
+struct Moments {
+    let mean: Double
+    let variance: Double
+
+    init<C: Collection>(_ values: C) where C.Element == Float {
+        let count = Double(Swift.max(values.count, 1))
+        mean = values.reduce(0.0) { $0 + Double($1) } / count
+        variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
+    }
+}
