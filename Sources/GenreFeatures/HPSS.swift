@@ -27,7 +27,8 @@ public enum HPSS {
     ///
     /// Harmonic sounds are smooth in time: a median across `harmonicKernel` frames keeps them; percussive
     /// ones are smooth in frequency: a median across `percussiveKernel` bins keeps them. Each mask is
-    /// `softmask(own, other * margin, power)`; with both margins 1, bins where both are ~0 split 0.5/0.5.
+    /// `softmask(own, other * margin, power)` (a hard 0/1 mask for an infinite power); with both margins
+    /// 1, bins where both are ~0 split 0.5/0.5.
     public static func masks(
         magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
         harmonicMargin: Float = 1, percussiveMargin: Float = 1
@@ -35,14 +36,14 @@ public enum HPSS {
         for kernel in [harmonicKernel, percussiveKernel] where kernel < 1 { throw .kernelSize(kernel) }
         for margin in [harmonicMargin, percussiveMargin] where !(margin >= 1) { throw .margin(margin) }
         guard power > 0 else { throw .power(power) }
-        guard !magnitude.values.contains(where: { $0 < 0 }) else { throw .negativeInput }
+        guard !containsNegative(magnitude.values) else { throw .negativeInput }
         // The sizes were checked above, so the filters cannot throw.
         let harmonic = try! magnitude.medianFiltered(size: harmonicKernel, along: .columns)
         let percussive = try! magnitude.medianFiltered(size: percussiveKernel, along: .rows)
         let splitZeros = harmonicMargin == 1 && percussiveMargin == 1
-        return (checkedSoftmask(harmonic, reference: scaled(percussive, by: harmonicMargin), power: power,
+        return (checkedSoftmask(harmonic, reference: percussive, referenceScale: harmonicMargin, power: power,
                                 splitZeros: splitZeros),
-                checkedSoftmask(percussive, reference: scaled(harmonic, by: percussiveMargin), power: power,
+                checkedSoftmask(percussive, reference: harmonic, referenceScale: percussiveMargin, power: power,
                                 splitZeros: splitZeros))
     }
 
@@ -90,52 +91,64 @@ public enum HPSS {
             throw .shapeMismatch(rows: x.rows, columns: x.columns, referenceRows: reference.rows,
                                  referenceColumns: reference.columns)
         }
-        guard !x.values.contains(where: { $0 < 0 }), !reference.values.contains(where: { $0 < 0 }) else {
-            throw .negativeInput
-        }
+        guard !containsNegative(x.values), !containsNegative(reference.values) else { throw .negativeInput }
         guard power > 0 else { throw .power(power) }
         return checkedSoftmask(x, reference: reference, power: power, splitZeros: splitZeros)
     }
 
-    /// `softmask` for checked inputs.
-    private static func checkedSoftmask(_ x: Matrix, reference: Matrix, power: Float, splitZeros: Bool) -> Matrix {
+    /// `softmask(x, reference * referenceScale)` for checked inputs. The loops have no branches, so that
+    /// they vectorise: values of the (rare) positions below the threshold are computed, then replaced.
+    private static func checkedSoftmask(_ x: Matrix, reference: Matrix, referenceScale: Float = 1, power: Float,
+                                        splitZeros: Bool) -> Matrix {
         var mask = Matrix(rows: x.rows, columns: x.columns)
-        let tiny = splitZeros ? Float(0.5) : 0
-        for i in x.values.indices {
-            let own = x.values[i], other = reference.values[i]
-            if power.isInfinite {
-                mask.values[i] = own > other ? 1 : 0
-                continue
+        let below: Float = splitZeros ? 0.5 : 0
+        x.values.withUnsafeBufferPointer { own in
+            reference.values.withUnsafeBufferPointer { other in
+                mask.values.withUnsafeMutableBufferPointer { mask in
+                    // Each case has its own loop so that the power is not looked at per value. numpy's
+                    // `array ** p` does p = 1, 2, 0.5 exactly and others with powf.
+                    switch power {
+                    case .infinity:
+                        for i in mask.indices { mask[i] = own[i] > other[i] * referenceScale ? 1 : 0 }
+                    case 2: fill(mask, own, other, referenceScale, below) { $0 * $0 }
+                    case 1: fill(mask, own, other, referenceScale, below) { $0 }
+                    case 0.5: fill(mask, own, other, referenceScale, below) { $0.squareRoot() }
+                    default: fill(mask, own, other, referenceScale, below) { pow($0, power) }
+                    }
+                }
             }
-            let scale = max(own, other)
-            guard scale >= Float.leastNormalMagnitude else {
-                mask.values[i] = tiny
-                continue
-            }
-            let ownPart = raised(own / scale, to: power), otherPart = raised(other / scale, to: power)
-            mask.values[i] = ownPart / (ownPart + otherPart)
         }
         return mask
     }
 
-    /// x^p as numpy's `array ** p` computes it: its shortcuts for p = 1, 2 and 0.5 are exact
-    /// operations, other powers go through `powf`.
+    /// (x / z)^p / ((x / z)^p + (y / z)^p) with y = other * scale and z = max(x, y); `below` where z is
+    /// below the smallest normal Float.
     @inline(__always)
-    private static func raised(_ x: Float, to power: Float) -> Float {
-        switch power {
-        case 1: x
-        case 2: x * x
-        case 0.5: x.squareRoot()
-        default: pow(x, power)
+    private static func fill(_ mask: UnsafeMutableBufferPointer<Float>, _ own: UnsafeBufferPointer<Float>,
+                             _ other: UnsafeBufferPointer<Float>, _ scale: Float, _ below: Float,
+                             _ raise: (Float) -> Float) {
+        for i in mask.indices {
+            let x = own[i], y = other[i] * scale
+            let largest = x > y ? x : y
+            let tiny = largest < Float.leastNormalMagnitude
+            let z = tiny ? 1 : largest
+            let a = raise(x / z), b = raise(y / z)
+            let value = a / (a + b)
+            mask[i] = tiny ? below : value
         }
     }
 
-    private static func scaled(_ matrix: Matrix, by factor: Float) -> Matrix {
-        factor == 1 ? matrix : Matrix(rows: matrix.rows, columns: matrix.columns, values: matrix.values.map { $0 * factor })
+    /// Whether any value is below zero (-0 is not), checked on the sign bits first so that the common
+    /// answer, no, costs one vectorised pass.
+    private static func containsNegative(_ values: [Float]) -> Bool {
+        let signs = values.reduce(UInt32(0)) { $0 | $1.bitPattern }
+        return signs & 0x8000_0000 != 0 && values.contains { $0 < 0 }
     }
 
     private static func product(_ a: Matrix, _ b: Matrix) -> Matrix {
-        Matrix(rows: a.rows, columns: a.columns, values: zip(a.values, b.values).map { $0 * $1 })
+        var result = a
+        for i in result.values.indices { result.values[i] *= b.values[i] }
+        return result
     }
 }
 

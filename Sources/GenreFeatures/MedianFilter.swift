@@ -56,7 +56,9 @@ func reflectedIndex(_ index: Int, count: Int) -> Int {
 /// values). Sorted versions of every tail of A and every head of B are built by insertion alone
 /// (branch-free min/max, no deletion), each cut to its `rank + 1` smallest values since larger ones
 /// cannot be the median, and the median of the union of two sorted lists is a min over max pairs.
-/// This costs about 40 vector instructions per output, half of a sorted window updated by deletion.
+/// With only the ranks each window can use kept up to date, this costs about 60 instructions per
+/// output for size 31 (16 lanes per instruction), less than half of a sorted window updated by
+/// deletion, and a few milliseconds for a 1025 x 1293 spectrogram.
 struct SlidingMedian {
     typealias Lanes = FloatLanes
 
@@ -147,7 +149,7 @@ struct SlidingMedian {
             let firstTaken = max(lowest, 1)
             var fromTail = tail + (firstTaken - 1), fromHead = head + (rank - firstTaken)
             var pairs = min(highest, rank) - firstTaken + 1
-            // Two at a time, as for insertions below.
+            // Two pairs at a time, as insertions go two values at a time (see `insert`).
             while pairs >= 2 {
                 best = minimum(best, minimum(maximum(fromTail[0], fromHead[0]), maximum(fromTail[1], fromHead[-1])))
                 fromTail += 2

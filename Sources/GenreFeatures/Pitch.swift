@@ -29,25 +29,11 @@ public enum Pitch {
     /// chroma_stft hands it a power spectrogram.
     public static func piptrack(spectrogram: Matrix, sampleRate: Int = 22050, fmin: Double = 150,
                                 fmax: Double = 4000, threshold: Float = 0.1) throws(PitchError) -> (pitches: Matrix, magnitudes: Matrix) {
-        guard sampleRate > 0 else { throw .sampleRate(sampleRate) }
-        guard spectrogram.rows >= 2 else { throw .tooFewBins(spectrogram.rows) }
-        let bins = spectrogram.rows, frames = spectrogram.columns
-        let nFFT = 2 * (bins - 1)
-        let magnitude = spectrogram.values.map { abs($0) }
-        let lowest = max(fmin, 0), highest = min(fmax, Double(sampleRate) / 2)
-        let inRange = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT).map { lowest <= $0 && $0 < highest }
-
-        var pitches = Matrix(rows: bins, columns: frames), magnitudes = Matrix(rows: bins, columns: frames)
-        var column = [Float](repeating: 0, count: bins)
-        for frame in 0 ..< frames {
-            for bin in 0 ..< bins { column[bin] = magnitude[bin * frames + frame] }
-            let floor = threshold * column.max()!
-            let kept = column.map { $0 > floor ? $0 : 0 }
-            for bin in 1 ..< bins where inRange[bin] && isLocalMaximum(kept, at: bin) {
-                let shift = parabolicShift(column, at: bin)
-                pitches[bin, frame] = Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT))
-                magnitudes[bin, frame] = column[bin] + 0.5 * gradient(column, at: bin) * shift
-            }
+        var pitches = Matrix(rows: spectrogram.rows, columns: spectrogram.columns)
+        var magnitudes = pitches
+        for peak in try peaks(spectrogram, sampleRate: sampleRate, fmin: fmin, fmax: fmax, threshold: threshold) {
+            pitches.values[peak.index] = peak.pitch
+            magnitudes.values[peak.index] = peak.magnitude
         }
         return (pitches, magnitudes)
     }
@@ -59,11 +45,10 @@ public enum Pitch {
     /// handed to `tuning(frequencies:)`.
     public static func estimateTuning(spectrogram: Matrix, sampleRate: Int = 22050, resolution: Double = 0.01,
                                       binsPerOctave: Int = 12) throws(PitchError) -> Double {
-        let (pitches, magnitudes) = try piptrack(spectrogram: spectrogram, sampleRate: sampleRate)
-        let found = pitches.values.indices.filter { pitches.values[$0] > 0 }
-        var foundMagnitudes = found.map { magnitudes.values[$0] }
-        let threshold = foundMagnitudes.isEmpty ? 0 : numpyMedian(&foundMagnitudes)
-        let strong = found.filter { magnitudes.values[$0] >= threshold }.map { pitches.values[$0] }
+        let found = try peaks(spectrogram, sampleRate: sampleRate).filter { $0.pitch > 0 }
+        var magnitudes = found.map(\.magnitude)
+        let threshold = magnitudes.isEmpty ? 0 : numpyMedian(&magnitudes)
+        let strong = found.filter { $0.magnitude >= threshold }.map(\.pitch)
         return try tuning(frequencies: strong, resolution: resolution, binsPerOctave: binsPerOctave)
     }
 
@@ -99,25 +84,58 @@ public enum Pitch {
         return edges[counts.firstIndex(of: counts.max()!)!]
     }
 
-    /// librosa.util.localmax over frequency: larger than the bin below and not smaller than the one
-    /// above (the top bin: larger than the one below; never bin 0).
-    private static func isLocalMaximum(_ values: [Float], at bin: Int) -> Bool {
-        values[bin] > values[bin - 1] && (bin == values.count - 1 || values[bin] >= values[bin + 1])
+    /// A piptrack peak: its flat index in the (bins, frames) spectrogram, interpolated frequency and magnitude.
+    private struct Peak {
+        let index: Int
+        let pitch: Float
+        let magnitude: Float
     }
 
-    /// Offset in bins of the vertex of the parabola through three neighbouring bins, 0 at the edges and
-    /// when it would leave them; as librosa's numba stencil, with the integer 2 promoting to Double.
-    private static func parabolicShift(_ values: [Float], at bin: Int) -> Float {
-        guard bin > 0, bin < values.count - 1 else { return 0 }
-        let curvature = Double(values[bin + 1] + values[bin - 1]) - 2 * Double(values[bin])
-        let slope = Double(values[bin + 1] - values[bin - 1]) / 2
+    /// piptrack's peaks, found bin row after bin row (rows are contiguous): a bin is a local maximum
+    /// over frequency (librosa.util.localmax: above the bin below and not below the one above; the top
+    /// bin only above the one below; never bin 0) of the values above the frame's floor.
+    private static func peaks(_ spectrogram: Matrix, sampleRate: Int, fmin: Double = 150, fmax: Double = 4000,
+                              threshold: Float = 0.1) throws(PitchError) -> [Peak] {
+        guard sampleRate > 0 else { throw .sampleRate(sampleRate) }
+        guard spectrogram.rows >= 2 else { throw .tooFewBins(spectrogram.rows) }
+        let bins = spectrogram.rows, frames = spectrogram.columns
+        let nFFT = 2 * (bins - 1)
+        let magnitude = spectrogram.values.map { abs($0) }
+        let lowest = max(fmin, 0), highest = min(fmax, Double(sampleRate) / 2)
+        let frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT)
+        var floors = [Float](repeating: 0, count: frames)
+        for bin in 0 ..< bins {
+            for frame in 0 ..< frames { floors[frame] = max(floors[frame], magnitude[bin * frames + frame]) }
+        }
+        for frame in 0 ..< frames { floors[frame] *= threshold }
+        /// S * (S > floor), librosa's thresholded spectrogram.
+        func kept(_ bin: Int, _ frame: Int) -> Float {
+            let value = magnitude[bin * frames + frame]
+            return value > floors[frame] ? value : 0
+        }
+        var found: [Peak] = []
+        for bin in 1 ..< bins where lowest <= frequencies[bin] && frequencies[bin] < highest {
+            for frame in 0 ..< frames {
+                let value = kept(bin, frame)
+                guard value > kept(bin - 1, frame), bin == bins - 1 || value >= kept(bin + 1, frame) else { continue }
+                let below = magnitude[(bin - 1) * frames + frame], here = magnitude[bin * frames + frame]
+                let above = bin + 1 < bins ? magnitude[(bin + 1) * frames + frame] : 0
+                let shift = bin + 1 < bins ? parabolicShift(below, here, above) : 0
+                // np.gradient: central differences inside, one-sided at the top.
+                let slope = bin + 1 < bins ? (above - below) / 2 : here - below
+                found.append(Peak(index: bin * frames + frame,
+                                  pitch: Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT)),
+                                  magnitude: here + 0.5 * slope * shift))
+            }
+        }
+        return found
+    }
+
+    /// Offset in bins of the vertex of the parabola through three neighbouring values, 0 when it would
+    /// leave them; as librosa's numba stencil, where the integer 2 promotes the arithmetic to Double.
+    private static func parabolicShift(_ below: Float, _ here: Float, _ above: Float) -> Float {
+        let curvature = Double(above + below) - 2 * Double(here)
+        let slope = Double(above - below) / 2
         return abs(slope) >= abs(curvature) ? 0 : Float(-slope / curvature)
-    }
-
-    /// np.gradient over frequency: central differences inside, one-sided at the edges.
-    private static func gradient(_ values: [Float], at bin: Int) -> Float {
-        if bin == 0 { return values[1] - values[0] }
-        if bin == values.count - 1 { return values[bin] - values[bin - 1] }
-        return (values[bin + 1] - values[bin - 1]) / 2
     }
 }
