@@ -33,18 +33,8 @@ public enum HPSS {
         magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
         harmonicMargin: Float = 1, percussiveMargin: Float = 1
     ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
-        for kernel in [harmonicKernel, percussiveKernel] where kernel < 1 { throw .kernelSize(kernel) }
-        for margin in [harmonicMargin, percussiveMargin] where !(margin >= 1) { throw .margin(margin) }
-        guard power > 0 else { throw .power(power) }
-        guard !containsNegative(magnitude.values) else { throw .negativeInput }
-        // The sizes were checked above, so the filters cannot throw.
-        let harmonic = try! magnitude.medianFiltered(size: harmonicKernel, along: .columns)
-        let percussive = try! magnitude.medianFiltered(size: percussiveKernel, along: .rows)
-        let splitZeros = harmonicMargin == 1 && percussiveMargin == 1
-        return (checkedSoftmask(harmonic, reference: percussive, referenceScale: harmonicMargin, power: power,
-                                splitZeros: splitZeros),
-                checkedSoftmask(percussive, reference: harmonic, referenceScale: percussiveMargin, power: power,
-                                splitZeros: splitZeros))
+        try decompose(magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
+                      harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: false)
     }
 
     /// The harmonic and percussive magnitude spectrograms (`hpss(S)` for a real `S`): the input times each mask.
@@ -52,10 +42,8 @@ public enum HPSS {
         magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
         harmonicMargin: Float = 1, percussiveMargin: Float = 1
     ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
-        let (harmonicMask, percussiveMask) = try masks(
-            magnitude: magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
-            harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin)
-        return (product(magnitude, harmonicMask), product(magnitude, percussiveMask))
+        try decompose(magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
+                      harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: true)
     }
 
     /// The harmonic and percussive STFTs (`hpss(D)` for a complex `D`), ready for an inverse STFT:
@@ -65,19 +53,19 @@ public enum HPSS {
         harmonicMargin: Float = 1, percussiveMargin: Float = 1
     ) throws(HPSSError) -> (harmonic: ComplexMatrix, percussive: ComplexMatrix) {
         let polar = stft.magnitudeAndPhase()
-        let (harmonicMask, percussiveMask) = try masks(
+        let parts = try separate(
             magnitude: polar.magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel,
             power: power, harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin)
-        func part(_ mask: Matrix) -> ComplexMatrix {
+        // (S * mask) * phase, as librosa: a real amplitude times a unit complex number.
+        func withPhase(_ amplitude: Matrix) -> ComplexMatrix {
             var result = polar.phase
-            for i in mask.values.indices {
-                let amplitude = polar.magnitude.values[i] * mask.values[i]
-                result.real[i] *= amplitude
-                result.imaginary[i] *= amplitude
+            for i in amplitude.values.indices {
+                result.real[i] *= amplitude.values[i]
+                result.imaginary[i] *= amplitude.values[i]
             }
             return result
         }
-        return (part(harmonicMask), part(percussiveMask))
+        return (withPhase(parts.harmonic), withPhase(parts.percussive))
     }
 
     /// `librosa.util.softmask(X, X_ref, power, split_zeros)`: (X / Z)^p / ((X / Z)^p + (X_ref / Z)^p)
@@ -93,48 +81,67 @@ public enum HPSS {
         }
         guard !containsNegative(x.values), !containsNegative(reference.values) else { throw .negativeInput }
         guard power > 0 else { throw .power(power) }
-        return checkedSoftmask(x, reference: reference, power: power, splitZeros: splitZeros)
-    }
-
-    /// `softmask(x, reference * referenceScale)` for checked inputs. The loops have no branches, so that
-    /// they vectorise: values of the (rare) positions below the threshold are computed, then replaced.
-    private static func checkedSoftmask(_ x: Matrix, reference: Matrix, referenceScale: Float = 1, power: Float,
-                                        splitZeros: Bool) -> Matrix {
         var mask = Matrix(rows: x.rows, columns: x.columns)
-        let below: Float = splitZeros ? 0.5 : 0
-        x.values.withUnsafeBufferPointer { own in
-            reference.values.withUnsafeBufferPointer { other in
-                mask.values.withUnsafeMutableBufferPointer { mask in
-                    // Each case has its own loop so that the power is not looked at per value. numpy's
-                    // `array ** p` does p = 1, 2, 0.5 exactly and others with powf.
-                    switch power {
-                    case .infinity:
-                        for i in mask.indices { mask[i] = own[i] > other[i] * referenceScale ? 1 : 0 }
-                    case 2: fill(mask, own, other, referenceScale, below) { $0 * $0 }
-                    case 1: fill(mask, own, other, referenceScale, below) { $0 }
-                    case 0.5: fill(mask, own, other, referenceScale, below) { $0.squareRoot() }
-                    default: fill(mask, own, other, referenceScale, below) { pow($0, power) }
-                    }
-                }
-            }
+        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
+            for i in mask.values.indices { mask.values[i] = softmask(x.values[i], reference.values[i]) }
         }
         return mask
     }
 
-    /// (x / z)^p / ((x / z)^p + (y / z)^p) with y = other * scale and z = max(x, y); `below` where z is
-    /// below the smallest normal Float.
+    /// The two median filters, then both masks in one pass over them (the arrays are larger than the
+    /// caches), multiplied by the magnitude when `applyingMasks`.
+    private static func decompose(
+        _ magnitude: Matrix, harmonicKernel: Int, percussiveKernel: Int, power: Float, harmonicMargin: Float,
+        percussiveMargin: Float, applyingMasks: Bool
+    ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
+        for kernel in [harmonicKernel, percussiveKernel] where kernel < 1 { throw .kernelSize(kernel) }
+        for margin in [harmonicMargin, percussiveMargin] where !(margin >= 1) { throw .margin(margin) }
+        guard power > 0 else { throw .power(power) }
+        guard !containsNegative(magnitude.values) else { throw .negativeInput }
+        // The sizes were checked above, so the filters cannot throw.
+        var harmonic = try! magnitude.medianFiltered(size: harmonicKernel, along: .columns)
+        var percussive = try! magnitude.medianFiltered(size: percussiveKernel, along: .rows)
+        let splitZeros = harmonicMargin == 1 && percussiveMargin == 1
+        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
+            harmonic.values.withUnsafeMutableBufferPointer { harmonic in
+                percussive.values.withUnsafeMutableBufferPointer { percussive in
+                    magnitude.values.withUnsafeBufferPointer { magnitude in
+                        for i in magnitude.indices {
+                            let h = harmonic[i], p = percussive[i]
+                            let scale = applyingMasks ? magnitude[i] : 1
+                            harmonic[i] = scale * softmask(h, p * harmonicMargin)
+                            percussive[i] = scale * softmask(p, h * percussiveMargin)
+                        }
+                    }
+                }
+            }
+        }
+        return (harmonic, percussive)
+    }
+
+    /// Calls `body` with librosa's softmask of one value against its reference, for `power`. Each power
+    /// gets its own copy of `body` so that loops never look at the power per value: numpy's
+    /// `array ** p` does p = 1, 2 and 0.5 exactly and others with powf. The arithmetic has no branch,
+    /// so that loops vectorise: where z = max(x, y) is below the smallest normal Float the value is
+    /// computed with z = 1, then replaced.
     @inline(__always)
-    private static func fill(_ mask: UnsafeMutableBufferPointer<Float>, _ own: UnsafeBufferPointer<Float>,
-                             _ other: UnsafeBufferPointer<Float>, _ scale: Float, _ below: Float,
-                             _ raise: (Float) -> Float) {
-        for i in mask.indices {
-            let x = own[i], y = other[i] * scale
+    private static func withSoftmask(power: Float, splitZeros: Bool, _ body: ((Float, Float) -> Float) -> Void) {
+        let below: Float = splitZeros ? 0.5 : 0
+        @inline(__always)
+        func soft(_ x: Float, _ y: Float, _ raise: (Float) -> Float) -> Float {
             let largest = x > y ? x : y
             let tiny = largest < Float.leastNormalMagnitude
             let z = tiny ? 1 : largest
             let a = raise(x / z), b = raise(y / z)
             let value = a / (a + b)
-            mask[i] = tiny ? below : value
+            return tiny ? below : value
+        }
+        switch power {
+        case .infinity: body { x, y in x > y ? 1 : 0 }
+        case 2: body { x, y in soft(x, y) { $0 * $0 } }
+        case 1: body { x, y in soft(x, y) { $0 } }
+        case 0.5: body { x, y in soft(x, y) { $0.squareRoot() } }
+        default: body { x, y in soft(x, y) { pow($0, power) } }
         }
     }
 
@@ -143,12 +150,6 @@ public enum HPSS {
     private static func containsNegative(_ values: [Float]) -> Bool {
         let signs = values.reduce(UInt32(0)) { $0 | $1.bitPattern }
         return signs & 0x8000_0000 != 0 && values.contains { $0 < 0 }
-    }
-
-    private static func product(_ a: Matrix, _ b: Matrix) -> Matrix {
-        var result = a
-        for i in result.values.indices { result.values[i] *= b.values[i] }
-        return result
     }
 }
 
