@@ -8,7 +8,6 @@ public enum ChromaError: Error, CustomStringConvertible, Equatable {
     case octaveWidth(Double)
     case norm(Double)
     case tooFewBins(Int)
-    case pitch(PitchError)
 
     public var description: String {
         switch self {
@@ -18,7 +17,6 @@ public enum ChromaError: Error, CustomStringConvertible, Equatable {
         case .octaveWidth(let width): "octwidth \(width) must be strictly positive (or nil for a flat weighting)"
         case .norm(let norm): "norm \(norm) must be infinity, strictly positive, or nil for none"
         case .tooFewBins(let rows): "a spectrogram of \(rows) bins is too small: it needs at least 2 (n_fft >= 2)"
-        case .pitch(let error): "tuning estimation failed: \(error)"
         }
     }
 }
@@ -93,15 +91,14 @@ public enum Chroma {
     /// (`Pitch.estimateTuning` given the power spectrogram).
     public static func stft(power: Matrix, sampleRate: Int = 22050, tuning: Double? = nil, nChroma: Int = 12,
                             norm: Double? = .infinity) throws(ChromaError) -> Matrix {
+        guard sampleRate > 0 else { throw .sampleRate(sampleRate) }
         guard power.rows >= 2 else { throw .tooFewBins(power.rows) }
+        guard nChroma >= 1 else { throw .nChroma(nChroma) }
         try validate(norm)
         let nFFT = 2 * (power.rows - 1)
-        let resolvedTuning: Double
-        if let tuning {
-            resolvedTuning = tuning
-        } else {
-            resolvedTuning = try estimatedTuning(power, sampleRate: sampleRate, binsPerOctave: nChroma)
-        }
+        // The estimation's parameters were all checked above, so it cannot throw.
+        let resolvedTuning = tuning
+            ?? (try! Pitch.estimateTuning(spectrogram: power, sampleRate: sampleRate, binsPerOctave: nChroma))
         let bank = try filters(sampleRate: sampleRate, nFFT: nFFT, nChroma: nChroma, tuning: resolvedTuning)
         var chroma = project(power, with: bank)
         if let norm {
@@ -109,14 +106,6 @@ public enum Chroma {
                              threshold: Double(Float.leastNormalMagnitude))
         }
         return chroma
-    }
-
-    private static func estimatedTuning(_ power: Matrix, sampleRate: Int, binsPerOctave: Int) throws(ChromaError) -> Double {
-        do throws(PitchError) {
-            return try Pitch.estimateTuning(spectrogram: power, sampleRate: sampleRate, binsPerOctave: binsPerOctave)
-        } catch {
-            throw .pitch(error)
-        }
     }
 
     /// bank × power, accumulated in Float over the bins as BLAS does for librosa's float32 einsum; row by

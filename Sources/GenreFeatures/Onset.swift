@@ -30,8 +30,8 @@ public enum Onset {
     ///
     /// The flux of a band is max(0, S[t] - ref[t - lag]), `ref` being S itself or, for `maxSize` > 1,
     /// its maximum over `maxSize` neighbouring bands (SuperFlux). The envelope is delayed by `lag`
-    /// and, with `center`, by `nFFT / (2 * hopLength)` more frames so that it lines up with the signal
-    /// of centred STFT frames; the frames shifted in are 0.
+    /// and, with `center`, by `nFFT / (2 * hopLength)` more frames (librosa's compensation for the
+    /// framing); the frames shifted in are 0.
     public static func strength(
         melDB: Matrix, lag: Int = 1, maxSize: Int = 1, center: Bool = true, nFFT: Int = 2048,
         hopLength: Int = 512, aggregate: Aggregate = .mean
@@ -59,7 +59,9 @@ public enum Onset {
         var flux = Matrix(rows: melDB.rows, columns: fluxFrames)
         for band in 0 ..< melDB.rows {
             for frame in 0 ..< fluxFrames {
-                flux[band, frame] = max(0, melDB[band, frame + lag] - reference[band, frame])
+                // np.maximum(0, d): +0 also for d = -0.
+                let difference = melDB[band, frame + lag] - reference[band, frame]
+                flux[band, frame] = difference > 0 ? difference : 0
             }
         }
         let delay = lag + (center ? nFFT / (2 * hopLength) : 0)
@@ -112,7 +114,7 @@ public enum Onset {
 }
 
 /// The median as numpy computes it for float32 values: the middle value, or the Float mean of the
-/// two middle values for an even count. Reorders `values`.
+/// two middle values for an even count. Reorders `values`, which must not be empty.
 func numpyMedian(_ values: inout [Float]) -> Float {
     let upper = values.count / 2
     let upperValue = quickselect(&values, rank: upper)

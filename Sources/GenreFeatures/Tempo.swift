@@ -177,11 +177,8 @@ func directAutocorrelation(_ x: [Double]) -> [Double] {
                 sums.6 += xi * lags.loadUnaligned(fromByteOffset: 96, as: Pair.self)
                 sums.7 += xi * lags.loadUnaligned(fromByteOffset: 112, as: Pair.self)
             }
-            withUnsafeBytes(of: sums) { sums in
-                for lag in first ..< min(first + block, count) {
-                    result[lag] = sums.load(fromByteOffset: (lag - first) * MemoryLayout<Double>.stride, as: Double.self)
-                }
-            }
+            let pairs = [sums.0, sums.1, sums.2, sums.3, sums.4, sums.5, sums.6, sums.7]
+            for lag in first ..< min(first + block, count) { result[lag] = pairs[(lag - first) / 2][(lag - first) % 2] }
         }
     }
     return result

@@ -123,7 +123,7 @@ import Testing
             }
         }
 
-        @Test("a 3x4 input with kernels of 31 matches librosa; silence splits 0.5/0.5 without NaN")
+        @Test("a 3x4 input with kernels of 31 matches librosa (relative 1e-6); silence and 1x1 give no NaN")
         func tinyAndSilentInputs() throws {
             let tiny = try fixture.matrix("hpss/tiny")
             let parts = try HPSS.separate(magnitude: tiny)
@@ -134,6 +134,10 @@ import Testing
             #expect(masks.harmonic.values.allSatisfy { $0 == 0.5 } && masks.percussive.values.allSatisfy { $0 == 0.5 })
             let margins = try HPSS.masks(magnitude: Matrix(rows: 5, columns: 2), harmonicMargin: 2)
             #expect(margins.harmonic.values.allSatisfy { $0 == 0 })
+            let silent = try HPSS.separate(stft: ComplexMatrix(rows: 9, columns: 4), harmonicKernel: 4, percussiveMargin: 3)
+            #expect(!(silent.harmonic.real + silent.harmonic.imaginary + silent.percussive.real).contains { !$0.isFinite })
+            let single = try HPSS.separate(magnitude: Matrix(rows: 1, columns: 1, repeating: 2))
+            #expect(single.harmonic.values == [1] && single.percussive.values == [1])
             let empty = try HPSS.separate(magnitude: Matrix(rows: 0, columns: 0))
             #expect(empty.harmonic.values.isEmpty)
         }
