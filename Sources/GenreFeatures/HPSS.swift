@@ -1,0 +1,171 @@
+import Foundation
+
+/// A bad harmonic/percussive separation parameter or input.
+public enum HPSSError: Error, CustomStringConvertible, Equatable {
+    case kernelSize(Int)
+    case margin(Float)
+    case power(Float)
+    case negativeInput
+    case shapeMismatch(rows: Int, columns: Int, referenceRows: Int, referenceColumns: Int)
+
+    public var description: String {
+        switch self {
+        case .kernelSize(let size): "median filter kernel size \(size) must be at least 1"
+        case .margin(let margin): "margin \(margin) must be at least 1 (typically between 1 and 10)"
+        case .power(let power): "mask power \(power) must be strictly positive (or infinity for a hard mask)"
+        case .negativeInput: "the spectrograms given to a soft mask must be non-negative (magnitudes)"
+        case let .shapeMismatch(rows, columns, referenceRows, referenceColumns):
+            "shape mismatch: \(rows)x\(columns) against a reference of \(referenceRows)x\(referenceColumns)"
+        }
+    }
+}
+
+/// Median-filtering harmonic/percussive source separation, as `librosa.decompose.hpss` (Fitzgerald
+/// 2010, with Driedger's margins). Spectrograms are (bins, frames).
+public enum HPSS {
+    /// The harmonic and percussive soft masks of a magnitude spectrogram (`hpss(S, mask=True)`).
+    ///
+    /// Harmonic sounds are smooth in time: a median across `harmonicKernel` frames keeps them; percussive
+    /// ones are smooth in frequency: a median across `percussiveKernel` bins keeps them. Each mask is
+    /// `softmask(own, other * margin, power)` (a hard 0/1 mask for an infinite power); with both margins
+    /// 1, bins where both are ~0 split 0.5/0.5.
+    public static func masks(
+        magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
+        harmonicMargin: Float = 1, percussiveMargin: Float = 1
+    ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
+        try decompose(magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
+                      harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: false)
+    }
+
+    /// The harmonic and percussive magnitude spectrograms (`hpss(S)` for a real `S`): the input times each mask.
+    public static func separate(
+        magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
+        harmonicMargin: Float = 1, percussiveMargin: Float = 1
+    ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
+        try decompose(magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
+                      harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: true)
+    }
+
+    /// The harmonic and percussive STFTs (`hpss(D)` for a complex `D`), ready for an inverse STFT:
+    /// the magnitude is separated and each part keeps the phase of `stft`.
+    public static func separate(
+        stft: ComplexMatrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
+        harmonicMargin: Float = 1, percussiveMargin: Float = 1
+    ) throws(HPSSError) -> (harmonic: ComplexMatrix, percussive: ComplexMatrix) {
+        let polar = stft.magnitudeAndPhase()
+        let parts = try separate(
+            magnitude: polar.magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel,
+            power: power, harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin)
+        // (S * mask) * phase, as librosa: a real amplitude times a unit complex number.
+        func withPhase(_ amplitude: Matrix) -> ComplexMatrix {
+            var result = polar.phase
+            for i in amplitude.values.indices {
+                result.real[i] *= amplitude.values[i]
+                result.imaginary[i] *= amplitude.values[i]
+            }
+            return result
+        }
+        return (withPhase(parts.harmonic), withPhase(parts.percussive))
+    }
+
+    /// `librosa.util.softmask(X, X_ref, power, split_zeros)`: (X / Z)^p / ((X / Z)^p + (X_ref / Z)^p)
+    /// with Z = max(X, X_ref), computed in Float as librosa does for float32 input.
+    ///
+    /// Where Z is below the smallest normal Float (both ~0) the mask is 0.5 with `splitZeros`, else 0;
+    /// an infinite `power` gives the hard mask X > X_ref.
+    public static func softmask(_ x: Matrix, reference: Matrix, power: Float = 1,
+                                splitZeros: Bool = false) throws(HPSSError) -> Matrix {
+        guard x.rows == reference.rows, x.columns == reference.columns else {
+            throw .shapeMismatch(rows: x.rows, columns: x.columns, referenceRows: reference.rows,
+                                 referenceColumns: reference.columns)
+        }
+        guard !containsNegative(x.values), !containsNegative(reference.values) else { throw .negativeInput }
+        guard power > 0 else { throw .power(power) }
+        var mask = Matrix(rows: x.rows, columns: x.columns)
+        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
+            for i in mask.values.indices { mask.values[i] = softmask(x.values[i], reference.values[i]) }
+        }
+        return mask
+    }
+
+    /// The two median filters, then both masks in one pass over them (the arrays are larger than the
+    /// caches), multiplied by the magnitude when `applyingMasks`.
+    private static func decompose(
+        _ magnitude: Matrix, harmonicKernel: Int, percussiveKernel: Int, power: Float, harmonicMargin: Float,
+        percussiveMargin: Float, applyingMasks: Bool
+    ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
+        for kernel in [harmonicKernel, percussiveKernel] where kernel < 1 { throw .kernelSize(kernel) }
+        for margin in [harmonicMargin, percussiveMargin] where !(margin >= 1) { throw .margin(margin) }
+        guard power > 0 else { throw .power(power) }
+        guard !containsNegative(magnitude.values) else { throw .negativeInput }
+        // The sizes were checked above, so the filters cannot throw.
+        var harmonic = try! magnitude.medianFiltered(size: harmonicKernel, along: .columns)
+        var percussive = try! magnitude.medianFiltered(size: percussiveKernel, along: .rows)
+        let splitZeros = harmonicMargin == 1 && percussiveMargin == 1
+        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
+            harmonic.values.withUnsafeMutableBufferPointer { harmonic in
+                percussive.values.withUnsafeMutableBufferPointer { percussive in
+                    magnitude.values.withUnsafeBufferPointer { magnitude in
+                        for i in magnitude.indices {
+                            let h = harmonic[i], p = percussive[i]
+                            let scale = applyingMasks ? magnitude[i] : 1
+                            harmonic[i] = scale * softmask(h, p * harmonicMargin)
+                            percussive[i] = scale * softmask(p, h * percussiveMargin)
+                        }
+                    }
+                }
+            }
+        }
+        return (harmonic, percussive)
+    }
+
+    /// Calls `body` with librosa's softmask of one value against its reference, for `power`. Each power
+    /// gets its own copy of `body` so that loops never look at the power per value: numpy's
+    /// `array ** p` does p = 1, 2 and 0.5 exactly and others with powf. The arithmetic has no branch,
+    /// so that loops vectorise: where z = max(x, y) is below the smallest normal Float the value is
+    /// computed with z = 1, then replaced.
+    @inline(__always)
+    private static func withSoftmask(power: Float, splitZeros: Bool, _ body: ((Float, Float) -> Float) -> Void) {
+        let below: Float = splitZeros ? 0.5 : 0
+        @inline(__always)
+        func soft(_ x: Float, _ y: Float, _ raise: (Float) -> Float) -> Float {
+            let largest = x > y ? x : y
+            let tiny = largest < Float.leastNormalMagnitude
+            let z = tiny ? 1 : largest
+            let a = raise(x / z), b = raise(y / z)
+            let value = a / (a + b)
+            return tiny ? below : value
+        }
+        switch power {
+        case .infinity: body { x, y in x > y ? 1 : 0 }
+        case 2: body { x, y in soft(x, y) { $0 * $0 } }
+        case 1: body { x, y in soft(x, y) { $0 } }
+        case 0.5: body { x, y in soft(x, y) { $0.squareRoot() } }
+        default: body { x, y in soft(x, y) { pow($0, power) } }
+        }
+    }
+
+    /// Whether any value is below zero (-0 is not), checked on the sign bits first so that the common
+    /// answer, no, costs one vectorised pass.
+    private static func containsNegative(_ values: [Float]) -> Bool {
+        let signs = values.reduce(UInt32(0)) { $0 | $1.bitPattern }
+        return signs & 0x8000_0000 != 0 && values.contains { $0 < 0 }
+    }
+}
+
+extension ComplexMatrix {
+    /// `librosa.magphase`: the magnitude and the unit phase of each value, whose product is the value;
+    /// a zero value gets phase 1 (as librosa, to avoid dividing by zero).
+    public func magnitudeAndPhase() -> (magnitude: Matrix, phase: ComplexMatrix) {
+        var magnitude = Matrix(rows: rows, columns: columns)
+        var phase = ComplexMatrix(rows: rows, columns: columns)
+        for i in real.indices {
+            let length = hypotf(real[i], imaginary[i])
+            magnitude.values[i] = length
+            let divisor: Float = length == 0 ? 1 : length
+            phase.real[i] = real[i] / divisor + (length == 0 ? 1 : 0)
+            phase.imaginary[i] = imaginary[i] / divisor
+        }
+        return (magnitude, phase)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// A bad tempo parameter or onset envelope.
+public enum TempoError: Error, CustomStringConvertible, Equatable {
+    case winLength(Int)
+    case envelopeTooShort(frames: Int, winLength: Int)
+    case sampleRate(Int)
+    case hopLength(Int)
+    case startBPM(Double)
+    case stdBPM(Double)
+    case acSize(Double, frames: Int)
+
+    public var description: String {
+        switch self {
+        case .winLength(let length): "win_length \(length) must be a positive integer"
+        case let .envelopeTooShort(frames, winLength):
+            frames == 0 ? "the onset envelope is empty"
+                : "an onset envelope of \(frames) frames is shorter than win_length \(winLength) (use center)"
+        case .sampleRate(let rate): "sample rate \(rate) must be a positive number of Hz"
+        case .hopLength(let hop): "hop length \(hop) must be a positive integer"
+        case .startBPM(let bpm): "start_bpm \(bpm) must be strictly positive"
+        case .stdBPM(let std): "std_bpm \(std) must be strictly positive"
+        case let .acSize(seconds, frames):
+            "ac_size \(seconds) s gives an autocorrelation window of \(frames) frames; it must be at least 1"
+        }
+    }
+}
+
+/// Tempo from an onset strength envelope, as `librosa.feature.tempogram`, `librosa.feature.tempo`
+/// and the tempo of `librosa.beat.beat_track`.
+public enum Tempo {
+    /// `librosa.feature.tempogram(onset_envelope=, win_length=, center=)` with its Hann window and
+    /// per-frame max-normalisation: (winLength lags, frames). Row `lag` is the autocorrelation of the
+    /// envelope around each frame at that lag, 1 at lag 0 unless the frame is silent.
+    ///
+    /// With `center` the envelope is padded by `winLength / 2` frames on each side with linear ramps
+    /// from 0 to its end values and there is one column per envelope frame; without, one column per
+    /// full window.
+    public static func tempogram(onsetEnvelope: [Float], winLength: Int = 384,
+                                 center: Bool = true) throws(TempoError) -> Matrix {
+        let frames = try AutocorrelationFrames(envelope: onsetEnvelope, winLength: winLength, center: center)
+        var result = Matrix(rows: winLength, columns: frames.count)
+        frames.forEach { frame, autocorrelation in
+            for lag in 0 ..< winLength { result[lag, frame] = Float(autocorrelation[lag]) }
+        }
+        return result
+    }
+
+    /// `librosa.feature.tempo(onset_envelope=, sr=, hop_length=, start_bpm=, std_bpm=, ac_size=,
+    /// max_tempo=)` with the mean over time: the global tempo in beats per minute.
+    ///
+    /// The tempogram (over `acSize` seconds, centred) is averaged over frames; each lag's weight is
+    /// log(1 + 1e6 * mean) plus a log-normal prior around `startBPM` (`stdBPM` octaves wide); lags
+    /// faster than `maxTempo` are excluded; the tempo of the best lag is returned.
+    public static func estimate(
+        onsetEnvelope: [Float], sampleRate: Int = 22050, hopLength: Int = 512, startBPM: Double = 120,
+        stdBPM: Double = 1, acSize: Double = 8, maxTempo: Double? = 320
+    ) throws(TempoError) -> Double {
+        guard sampleRate > 0 else { throw .sampleRate(sampleRate) }
+        guard hopLength > 0 else { throw .hopLength(hopLength) }
+        guard startBPM > 0 else { throw .startBPM(startBPM) }
+        guard stdBPM > 0 else { throw .stdBPM(stdBPM) }
+        // librosa.time_to_frames: samples truncated to an integer, then floor-divided by the hop.
+        guard acSize > 0, acSize * Double(sampleRate) < 1e12 else { throw .acSize(acSize, frames: 0) }
+        let winLength = Int(acSize * Double(sampleRate)) / hopLength
+        guard winLength >= 1 else { throw .acSize(acSize, frames: winLength) }
+
+        let frames = try AutocorrelationFrames(envelope: onsetEnvelope, winLength: winLength, center: true)
+        var mean = [Double](repeating: 0, count: winLength)
+        frames.forEach { _, autocorrelation in
+            for lag in 0 ..< winLength { mean[lag] += autocorrelation[lag] }
+        }
+        let bpms = frequencies(count: winLength, sampleRate: sampleRate, hopLength: hopLength)
+        // librosa kills the lags before the first one slower than max_tempo (none if there is none).
+        let firstAllowed = maxTempo.flatMap { limit in bpms.firstIndex { $0 < limit } } ?? 0
+        var best = 0, bestScore = -Double.infinity
+        for lag in 0 ..< winLength {
+            let octaves = (log2(bpms[lag]) - log2(startBPM)) / stdBPM
+            let prior = lag < firstAllowed ? -Double.infinity : -0.5 * (octaves * octaves)
+            let score = log1p(1e6 * (mean[lag] / Double(frames.count))) + prior
+            // The first maximum wins, as np.argmax.
+            if score > bestScore {
+                best = lag
+                bestScore = score
+            }
+        }
+        return bpms[best]
+    }
+
+    /// The tempo `librosa.beat.beat_track(y=y, sr=sr)` reports, from the envelope it computes:
+    /// `Onset.strength(melDB:, aggregate: .median)`. It is 0 when the envelope is all zero
+    /// (no onsets), else `estimate` with the default ac_size, std_bpm and max_tempo.
+    public static func beatTrackTempo(onsetEnvelope: [Float], sampleRate: Int = 22050, hopLength: Int = 512,
+                                      startBPM: Double = 120) throws(TempoError) -> Double {
+        guard onsetEnvelope.contains(where: { $0 != 0 }) else { return 0 }
+        return try estimate(onsetEnvelope: onsetEnvelope, sampleRate: sampleRate, hopLength: hopLength,
+                            startBPM: startBPM)
+    }
+
+    /// `librosa.tempo_frequencies`: the tempo in BPM of each autocorrelation lag (infinity at lag 0).
+    public static func frequencies(count: Int, sampleRate: Int = 22050, hopLength: Int = 512) -> [Double] {
+        (0 ..< count).map { lag in
+            lag == 0 ? .infinity : 60.0 * Double(sampleRate) / (Double(hopLength) * Double(lag))
+        }
+    }
+}
+
+/// The windowed frames of an onset envelope and their max-normalised autocorrelations, the columns of
+/// librosa's tempogram, computed one at a time.
+private struct AutocorrelationFrames {
+    let count: Int
+    private let padded: [Float]
+    private let window: [Double]
+
+    init(envelope: [Float], winLength: Int, center: Bool) throws(TempoError) {
+        guard winLength >= 1 else { throw .winLength(winLength) }
+        guard !envelope.isEmpty, center || envelope.count >= winLength else {
+            throw .envelopeTooShort(frames: envelope.count, winLength: winLength)
+        }
+        // scipy's periodic Hann window, computed as scipy.signal.windows.general_cosine does.
+        let step = 2 * Double.pi / Double(winLength)
+        window = (0 ..< winLength).map { 0.5 + 0.5 * cos(Double($0) * step + -Double.pi) }
+        if center {
+            // np.pad(mode="linear_ramp", end_values=0): ramps from 0 up to the end values (float64
+            // linspace, endpoint excluded, rounded to Float).
+            let width = winLength / 2
+            func ramp(to edge: Float) -> [Float] {
+                (0 ..< width).map { Float(Double($0) * (Double(edge) / Double(width))) }
+            }
+            padded = ramp(to: envelope[0]) + envelope + ramp(to: envelope[envelope.count - 1]).reversed()
+            count = envelope.count
+        } else {
+            padded = envelope
+            count = envelope.count - winLength + 1
+        }
+    }
+
+    /// Calls `body` with each frame's index and normalised autocorrelation (one value per lag).
+    func forEach(_ body: (Int, [Double]) -> Void) {
+        let winLength = window.count
+        var frame = [Double](repeating: 0, count: winLength)
+        for start in 0 ..< count {
+            for i in 0 ..< winLength { frame[i] = Double(padded[start + i]) * window[i] }
+            var autocorrelation = directAutocorrelation(frame)
+            normalizeColumns(&autocorrelation, rows: winLength, columns: 1, norm: .infinity,
+                             threshold: Double.leastNormalMagnitude)
+            body(start, autocorrelation)
+        }
+    }
+}
+
+/// The autocorrelation r[lag] = sum over i of x[i] * x[i + lag], for every lag from 0 to x.count - 1.
+///
+/// Computed directly in O(n²), where librosa uses an FFT (equal up to rounding): a drop-in place for
+/// an FFT-based version, O(n log n), once the module has an FFT. Sixteen lags at a time, vectorised
+/// over lags in eight independent sums (enough to hide the latency of the additions), so that each
+/// x[i] is loaded once per sixteen products.
+func directAutocorrelation(_ x: [Double]) -> [Double] {
+    typealias Pair = SIMD2<Double>
+    let count = x.count, block = 16
+    var result = [Double](repeating: 0, count: count)
+    // Zeros past the end let every lag of a block run over the same range of i.
+    let padded = x + [Double](repeating: 0, count: block)
+    padded.withUnsafeBufferPointer { values in
+        let base = UnsafeRawPointer(values.baseAddress!)
+        for first in stride(from: 0, to: count, by: block) {
+            var sums = (Pair(), Pair(), Pair(), Pair(), Pair(), Pair(), Pair(), Pair())
+            for i in 0 ..< count - first {
+                let xi = Pair(repeating: values[i])
+                let lags = base + (i + first) * MemoryLayout<Double>.stride
+                sums.0 += xi * lags.loadUnaligned(as: Pair.self)
+                sums.1 += xi * lags.loadUnaligned(fromByteOffset: 16, as: Pair.self)
+                sums.2 += xi * lags.loadUnaligned(fromByteOffset: 32, as: Pair.self)
+                sums.3 += xi * lags.loadUnaligned(fromByteOffset: 48, as: Pair.self)
+                sums.4 += xi * lags.loadUnaligned(fromByteOffset: 64, as: Pair.self)
+                sums.5 += xi * lags.loadUnaligned(fromByteOffset: 80, as: Pair.self)
+                sums.6 += xi * lags.loadUnaligned(fromByteOffset: 96, as: Pair.self)
+                sums.7 += xi * lags.loadUnaligned(fromByteOffset: 112, as: Pair.self)
+            }
+            let pairs = [sums.0, sums.1, sums.2, sums.3, sums.4, sums.5, sums.6, sums.7]
+            for lag in first ..< min(first + block, count) { result[lag] = pairs[(lag - first) / 2][(lag - first) % 2] }
+        }
+    }
+    return result
+}
