@@ -1,6 +1,8 @@
+import Foundation
+
 /// A bad parameter or input of a spectral computation; the message names the valid range.
 public enum SpectralError: Error, CustomStringConvertible, Equatable {
-    /// `name` was `value`, outside `valid` (e.g. "(0, 1)", "at least 1").
+    /// `name` was `value`, outside `valid` (e.g. "in (0, 1)", "at least 1").
     case parameterOutOfRange(name: String, value: String, valid: String)
     /// The input has `length` samples or frames where the analysis needs at least `minimum`.
     case inputTooShort(name: String, length: Int, minimum: Int)
@@ -20,5 +22,223 @@ public enum SpectralError: Error, CustomStringConvertible, Equatable {
         case .negativeEnergy(let feature):
             "\(feature) is only defined for non-negative energies: pass a magnitude spectrogram"
         }
+    }
+}
+
+/// Spectral features of librosa (`librosa.feature.spectral_*`). Each takes a magnitude spectrogram
+/// (1 + nFFT/2, t) so that one STFT serves every feature of a clip, and has a form that takes the
+/// signal and STFT settings. `nFFT` defaults to 2 (bins - 1), as librosa infers it.
+public enum Spectral {
+    /// Spectral centroid per frame, (1, t): the mean frequency of each frame's normalised spectrum.
+    public static func centroid(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil) throws(SpectralError) -> [Float] {
+        let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral centroid")
+        return bins.centroids().map(Float.init)
+    }
+
+    /// Spectral bandwidth per frame, (1, t): (Σ_k S[k] |f_k - centroid|^p)^(1/p), with S normalised
+    /// to sum 1 per frame when `normalize` (librosa's `norm=True`).
+    public static func bandwidth(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil, p: Double = 2,
+                                 normalize: Bool = true) throws(SpectralError) -> [Float] {
+        guard p > 0 else { throw .parameterOutOfRange(name: "p", value: "\(p)", valid: "positive") }
+        let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral bandwidth")
+        let centroids = bins.centroids()
+        let lengths = bins.frameSums()
+        var sums = [Double](repeating: 0, count: magnitude.columns)
+        bins.forEachRow { k, row in
+            for t in row.indices {
+                let weight = normalize ? bins.normalised(row[t], lengths[t]) : Double(row[t])
+                let deviation = abs(bins.frequencies[k] - centroids[t])
+                sums[t] += weight * (p == 2 ? deviation * deviation : pow(deviation, p))
+            }
+        }
+        return sums.map { Float(pow($0, 1 / p)) }
+    }
+
+    /// Roll-off frequency per frame, (1, t): the lowest bin frequency at which the cumulative
+    /// energy reaches `rollPercent` of the frame's total. Cumulative sums are float32 like librosa's,
+    /// so the chosen bin matches its choice.
+    public static func rolloff(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil,
+                               rollPercent: Double = 0.85) throws(SpectralError) -> [Float] {
+        guard rollPercent > 0, rollPercent < 1 else {
+            throw .parameterOutOfRange(name: "rollPercent", value: "\(rollPercent)", valid: "in (0, 1)")
+        }
+        let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral roll-off")
+        let frames = magnitude.columns
+        var totals = [Float](repeating: 0, count: frames)
+        bins.forEachRow { _, row in for t in row.indices { totals[t] += row[t] } }
+        let thresholds = totals.map { Float(rollPercent) * $0 }
+        var cumulative = [Float](repeating: 0, count: frames)
+        var rolloff = [Float?](repeating: nil, count: frames)
+        bins.forEachRow { k, row in
+            for t in row.indices {
+                cumulative[t] += row[t]
+                if rolloff[t] == nil, cumulative[t] >= thresholds[t] { rolloff[t] = Float(bins.frequencies[k]) }
+            }
+        }
+        return rolloff.map { $0 ?? .nan }
+    }
+
+    /// Spectral flatness per frame, (1, t): geometric over arithmetic mean of max(amin, S^power).
+    public static func flatness(_ magnitude: Matrix, amin: Double = 1e-10, power: Float = 2) throws(SpectralError) -> [Float] {
+        guard amin > 0 else { throw .parameterOutOfRange(name: "amin", value: "\(amin)", valid: "strictly positive") }
+        guard magnitude.rows >= 1 else { throw .inputTooShort(name: "spectrogram bins", length: 0, minimum: 1) }
+        try requireNonNegative(magnitude, feature: "spectral flatness")
+        let frames = magnitude.columns
+        var logSums = [Double](repeating: 0, count: frames), sums = logSums
+        let floor = Float(amin)
+        for k in 0..<magnitude.rows {
+            let row = magnitude.row(k)
+            for (t, value) in zip(0..<frames, row) {
+                let thresholded = max(floor, power == 2 ? value * value : pow(value, power))
+                logSums[t] += Double(Float(log(Double(thresholded))))
+                sums[t] += Double(thresholded)
+            }
+        }
+        let count = Double(magnitude.rows)
+        return (0..<frames).map { t in
+            Float(exp(Double(Float(logSums[t] / count)))) / Float(sums[t] / count)
+        }
+    }
+
+    /// Spectral contrast, (nBands + 1, t): per octave band (below `fmin`, then doubling from it),
+    /// the dB difference between the mean of the top and the bottom `quantile` of the band's
+    /// magnitudes (their plain difference when `linear`).
+    public static func contrast(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil, nBands: Int = 6,
+                                fmin: Double = 200, quantile: Double = 0.02, linear: Bool = false) throws(SpectralError) -> Matrix {
+        let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral contrast")
+        guard nBands >= 1 else { throw .parameterOutOfRange(name: "nBands", value: "\(nBands)", valid: "at least 1") }
+        guard quantile > 0, quantile < 1 else {
+            throw .parameterOutOfRange(name: "quantile", value: "\(quantile)", valid: "in (0, 1)")
+        }
+        guard fmin > 0 else { throw .parameterOutOfRange(name: "fmin", value: "\(fmin)", valid: "positive") }
+        let nyquist = 0.5 * Double(sampleRate)
+        guard fmin * pow(2, Double(nBands - 1)) < nyquist else {
+            throw .parameterOutOfRange(name: "fmin × 2^(nBands - 1)", value: "\(fmin * pow(2, Double(nBands - 1)))",
+                                       valid: "below the Nyquist frequency \(nyquist): reduce fmin or nBands")
+        }
+        let edges = [0] + (0...nBands).map { fmin * pow(2, Double($0)) }
+        let frames = magnitude.columns
+        var peaks = [Double](), valleys = [Double]()
+        var column = [Float]()
+        for band in 0...nBands {
+            // librosa's band: the bins within [low, high], plus the bin just below (above the first
+            // band), plus everything above (last band); all but the last band then drop their top bin.
+            let inside = bins.frequencies.indices.filter { (edges[band]...edges[band + 1]).contains(bins.frequencies[$0]) }
+            guard let first = inside.first, let last = inside.last else {
+                throw .shapeMismatch("contrast band \(band) (\(edges[band])...\(edges[band + 1]) Hz) holds no bin: use a larger nFFT")
+            }
+            let start = band > 0 ? first - 1 : first
+            let end = band == nBands ? magnitude.rows : last + 1
+            let members = end - start
+            let rows = start ..< (band < nBands ? end - 1 : end)
+            guard !rows.isEmpty else {
+                throw .shapeMismatch("contrast band \(band) holds a single bin: use a larger nFFT")
+            }
+            let extreme = min(max(Int((quantile * Double(members)).rounded(.toNearestOrEven)), 1), rows.count)
+            for t in 0..<frames {
+                column.removeAll(keepingCapacity: true)
+                for k in rows { column.append(magnitude.values[k * frames + t]) }
+                column.sort()
+                valleys.append(mean(column.prefix(extreme)))
+                peaks.append(mean(column.suffix(extreme)))
+            }
+        }
+        // Bands were appended band-major, frames within: already (nBands + 1, t) row-major.
+        let values: [Double]
+        if linear {
+            values = zip(peaks, valleys).map { $0 - $1 }
+        } else {
+            let peakDB = Decibels.convert(peaks, reference: .double(1), amin: 1e-10, topDB: 80)
+            let valleyDB = Decibels.convert(valleys, reference: .double(1), amin: 1e-10, topDB: 80)
+            values = zip(peakDB, valleyDB).map { $0 - $1 }
+        }
+        return Matrix(rows: nBands + 1, columns: frames, values: values.map(Float.init))
+    }
+
+    // MARK: Forms that take the signal
+
+    public static func centroid(signal: [Float], sampleRate: Int = 22050, stft: STFTSettings = STFTSettings()) throws(SpectralError) -> [Float] {
+        try centroid(try STFT(stft).magnitude(signal), sampleRate: sampleRate, nFFT: stft.nFFT)
+    }
+
+    public static func bandwidth(signal: [Float], sampleRate: Int = 22050, stft: STFTSettings = STFTSettings(),
+                                 p: Double = 2, normalize: Bool = true) throws(SpectralError) -> [Float] {
+        try bandwidth(try STFT(stft).magnitude(signal), sampleRate: sampleRate, nFFT: stft.nFFT, p: p, normalize: normalize)
+    }
+
+    public static func rolloff(signal: [Float], sampleRate: Int = 22050, stft: STFTSettings = STFTSettings(),
+                               rollPercent: Double = 0.85) throws(SpectralError) -> [Float] {
+        try rolloff(try STFT(stft).magnitude(signal), sampleRate: sampleRate, nFFT: stft.nFFT, rollPercent: rollPercent)
+    }
+
+    public static func flatness(signal: [Float], stft: STFTSettings = STFTSettings(), amin: Double = 1e-10,
+                                power: Float = 2) throws(SpectralError) -> [Float] {
+        try flatness(try STFT(stft).magnitude(signal), amin: amin, power: power)
+    }
+
+    public static func contrast(signal: [Float], sampleRate: Int = 22050, stft: STFTSettings = STFTSettings(),
+                                nBands: Int = 6, fmin: Double = 200, quantile: Double = 0.02,
+                                linear: Bool = false) throws(SpectralError) -> Matrix {
+        try contrast(try STFT(stft).magnitude(signal), sampleRate: sampleRate, nFFT: stft.nFFT, nBands: nBands,
+                     fmin: fmin, quantile: quantile, linear: linear)
+    }
+
+    // MARK: Helpers
+
+    /// The float32 mean of float32 values (numpy's `mean` of float32), summed in double.
+    private static func mean(_ values: ArraySlice<Float>) -> Double {
+        Double(Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count)))
+    }
+
+    fileprivate static func requireNonNegative(_ magnitude: Matrix, feature: String) throws(SpectralError) {
+        if magnitude.values.contains(where: { $0 < 0 }) { throw .negativeEnergy(feature: feature) }
+    }
+}
+
+/// A validated magnitude spectrogram with the frequencies of its bins.
+private struct Bins {
+    let magnitude: Matrix
+    let frequencies: [Double]
+
+    init(_ magnitude: Matrix, sampleRate: Int, nFFT: Int?, feature: String) throws(SpectralError) {
+        guard magnitude.rows >= 2 else { throw .inputTooShort(name: "spectrogram bins", length: magnitude.rows, minimum: 2) }
+        guard sampleRate >= 1 else { throw .parameterOutOfRange(name: "sampleRate", value: "\(sampleRate)", valid: "at least 1") }
+        if let nFFT, nFFT / 2 + 1 != magnitude.rows {
+            throw .shapeMismatch("nFFT \(nFFT) gives \(nFFT / 2 + 1) bins but the spectrogram has \(magnitude.rows)")
+        }
+        try Spectral.requireNonNegative(magnitude, feature: feature)
+        self.magnitude = magnitude
+        frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT ?? 2 * (magnitude.rows - 1))
+    }
+
+    /// Calls `body` with each bin index and its values over the frames (indexed from 0).
+    func forEachRow(_ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
+        let frames = magnitude.columns
+        magnitude.values.withUnsafeBufferPointer { values in
+            for k in 0..<magnitude.rows { body(k, UnsafeBufferPointer(rebasing: values[k * frames ..< (k + 1) * frames])) }
+        }
+    }
+
+    /// Σ_k S[k, t] in double; librosa's `normalize(norm=1)` length.
+    func frameSums() -> [Double] {
+        var sums = [Double](repeating: 0, count: magnitude.columns)
+        forEachRow { _, row in for t in row.indices { sums[t] += Double(row[t]) } }
+        return sums
+    }
+
+    /// S / length rounded to float32 as librosa stores it; frames whose sum is below float32's
+    /// smallest normal number are left as they are.
+    func normalised(_ value: Float, _ length: Double) -> Double {
+        Double(Float(Double(value) / (length < Double(Float.leastNormalMagnitude) ? 1 : length)))
+    }
+
+    /// Centroids in double, as librosa's float64 result.
+    func centroids() -> [Double] {
+        let lengths = frameSums()
+        var centroids = [Double](repeating: 0, count: magnitude.columns)
+        forEachRow { k, row in
+            for t in row.indices { centroids[t] += frequencies[k] * normalised(row[t], lengths[t]) }
+        }
+        return centroids
     }
 }
