@@ -8,7 +8,7 @@ extension SpectralTests {
     /// about one float32 ulp; the floor (1e-6 of the peak) covers bins that are zero up to the
     /// rounding of the double transforms.
     @Suite struct STFTTests {
-        static let spectrumTolerance = 1e-5
+        static let spectrumTolerance = 1e-6
         static let spectrumFloor = 1e-6
 
         @Test(arguments: ["tones", "clicks", "odd", "short", "silence"])
