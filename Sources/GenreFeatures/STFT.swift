@@ -106,15 +106,16 @@ public struct STFT: Sendable {
     /// The complex STFT, (1 + nFFT/2, frames).
     public func transform(_ signal: [Float]) throws(SpectralError) -> ComplexMatrix {
         var result = ComplexMatrix(rows: settings.binCount, columns: try frameCount(signal))
-        let frames = result.columns
+        let bins = settings.binCount, frames = result.columns
+        var block = [Float](repeating: 0, count: Self.blockFrames * bins)
         result.real.withUnsafeMutableBufferPointer { real in
             result.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                forEachFrameBlock(signal) { first, count, re, im in
-                    for k in 0 ..< settings.binCount {
-                        for f in 0..<count {
-                            let source = f * settings.binCount + k, target = k * frames + first + f
-                            real[target] = Float(re[source])
-                            imaginary[target] = Float(im[source])
+                block.withUnsafeMutableBufferPointer { block in
+                    forEachFrameBlock(signal) { first, count, re, im in
+                        for (part, target) in [(re, real), (im, imaginary)] {
+                            for i in 0 ..< count * bins { block[i] = Float(part[i]) }
+                            Self.transpose(block.baseAddress!, rows: count, columns: bins, stride: bins,
+                                           into: target.baseAddress! + first, stride: frames)
                         }
                     }
                 }
@@ -128,14 +129,14 @@ public struct STFT: Sendable {
     /// librosa takes `np.abs` of its complex64 STFT.
     public func magnitude(_ signal: [Float], power: Float = 1) throws(SpectralError) -> Matrix {
         var result = Matrix(rows: settings.binCount, columns: try frameCount(signal))
-        let frames = result.columns
+        let bins = settings.binCount, frames = result.columns
+        var block = [Float](repeating: 0, count: Self.blockFrames * bins)
         result.values.withUnsafeMutableBufferPointer { values in
-            forEachFrameBlock(signal) { first, count, re, im in
-                for k in 0 ..< settings.binCount {
-                    for f in 0..<count {
-                        let source = f * settings.binCount + k
-                        values[k * frames + first + f] = Spectrogram.magnitude(Float(re[source]), Float(im[source]))
-                    }
+            block.withUnsafeMutableBufferPointer { block in
+                forEachFrameBlock(signal) { first, count, re, im in
+                    Spectrogram.magnitudes(re, im, count * bins, into: block.baseAddress!)
+                    Self.transpose(block.baseAddress!, rows: count, columns: bins, stride: bins,
+                                   into: values.baseAddress! + first, stride: frames)
                 }
             }
         }
@@ -164,30 +165,62 @@ public struct STFT: Sendable {
 
         // Overlap-add into float32 as librosa does: each windowed frame is float64, each sum is
         // rounded back to float32.
+        let bins = settings.binCount, columns = spectrum.columns
         let fullLength = n + hop * (frames - 1)
         var sum = [Float](repeating: 0, count: fullLength)
-        var envelope = [Float](repeating: 0, count: fullLength)
-        let squaredWindow = window.map { $0 * $0 }
-        var re = [Float](repeating: 0, count: settings.binCount), im = re
+        let envelope = windowSumSquare(frames: frames)
+        var re = [Float](repeating: 0, count: Self.blockFrames * bins), im = re
         var frame = [Float](repeating: 0, count: n)
         let scratch = inverseFFT.makeScratch()
-        for t in 0..<frames {
-            for k in 0 ..< settings.binCount {
-                re[k] = spectrum.real[k * spectrum.columns + t]
-                im[k] = spectrum.imaginary[k * spectrum.columns + t]
+        spectrum.real.withUnsafeBufferPointer { real in
+        spectrum.imaginary.withUnsafeBufferPointer { imaginary in
+        re.withUnsafeMutableBufferPointer { re in
+        im.withUnsafeMutableBufferPointer { im in
+        frame.withUnsafeMutableBufferPointer { frame in
+        sum.withUnsafeMutableBufferPointer { sum in
+            for first in stride(from: 0, to: frames, by: Self.blockFrames) {
+                let count = min(Self.blockFrames, frames - first)
+                Self.transpose(real.baseAddress! + first, rows: bins, columns: count, stride: columns,
+                               into: re.baseAddress!, stride: bins)
+                Self.transpose(imaginary.baseAddress! + first, rows: bins, columns: count, stride: columns,
+                               into: im.baseAddress!, stride: bins)
+                for f in 0..<count {
+                    inverseFFT.inverse(real: re.baseAddress! + f * bins, imaginary: im.baseAddress! + f * bins,
+                                       signal: frame.baseAddress!, scratch: scratch)
+                    let offset = (first + f) * hop
+                    Self.accumulate(frame.baseAddress!, times: window, into: sum.baseAddress! + offset)
+                }
             }
-            inverseFFT.inverse(real: re, imaginary: im, signal: &frame, scratch: scratch)
-            let offset = t * hop
-            for j in 0..<n {
-                sum[offset + j] = Float(Double(sum[offset + j]) + window[j] * Double(frame[j]))
-                envelope[offset + j] = Float(Double(envelope[offset + j]) + squaredWindow[j])
-            }
-        }
+        }}}}}}
         let tiny = Float.leastNormalMagnitude
         return (0..<outputLength).map { i in
             let source = start + i
             guard source < fullLength else { return 0 }
             return envelope[source] > tiny ? sum[source] / envelope[source] : sum[source]
+        }
+    }
+
+    /// librosa's `window_sumsquare`: the squared window added frame by frame into float32. The
+    /// positions that every overlapping frame reaches, [nFFT - hop, frames × hop), receive the same
+    /// values in the same order, so they repeat with period hop; only a short run is summed.
+    private func windowSumSquare(frames: Int) -> [Float] {
+        let n = settings.nFFT, hop = settings.hopLength
+        let squared = window.map { $0 * $0 }
+        func summed(_ frames: Int) -> [Float] {
+            var result = [Float](repeating: 0, count: n + hop * (frames - 1))
+            result.withUnsafeMutableBufferPointer { result in
+                for t in 0..<frames { Self.accumulate(nil, times: squared, into: result.baseAddress! + t * hop) }
+            }
+            return result
+        }
+        let shortRun = (n + hop - 1) / hop + 1
+        guard frames > shortRun else { return summed(frames) }
+        let model = summed(shortRun)
+        let length = n + hop * (frames - 1), interior = max(n - hop, 0) ..< frames * hop
+        return (0..<length).map { i in
+            if i < interior.lowerBound { return model[i] }
+            if i >= interior.upperBound { return model[model.count - (length - i)] }
+            return model[interior.lowerBound + (i - interior.lowerBound) % hop]
         }
     }
 
@@ -199,9 +232,59 @@ public struct STFT: Sendable {
         return settings.frameCount(signalLength: signal.count)
     }
 
-    /// Frames per block: the block's spectra (in Double) stay in cache while they are transposed
-    /// into the (bins, frames) output.
-    private static let blockFrames = 8
+    /// Frames per block: 16 floats fill a cache line of each output row, and the block's spectra
+    /// (in Double) stay in the L2 cache until they are transposed into the (bins, frames) output.
+    private static let blockFrames = 16
+
+    /// target[j * targetStride + i] = source[i * sourceStride + j] for i < rows, j < columns: turns
+    /// frame-major blocks into (bins, frames) columns and back.
+    private static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride sourceStride: Int,
+                                  into target: UnsafeMutablePointer<Float>, stride targetStride: Int) {
+        // 4 x 4 tiles in registers, then the ragged edges one value at a time.
+        let tileRows = rows / 4 * 4, tileColumns = columns / 4 * 4
+        for i in Swift.stride(from: 0, to: tileRows, by: 4) {
+            for j in Swift.stride(from: 0, to: tileColumns, by: 4) {
+                let from = source + i * sourceStride + j
+                let v0 = load(from), v1 = load(from + sourceStride)
+                let v2 = load(from + 2 * sourceStride), v3 = load(from + 3 * sourceStride)
+                let to = target + j * targetStride + i
+                store(SIMD4(v0[0], v1[0], v2[0], v3[0]), to)
+                store(SIMD4(v0[1], v1[1], v2[1], v3[1]), to + targetStride)
+                store(SIMD4(v0[2], v1[2], v2[2], v3[2]), to + 2 * targetStride)
+                store(SIMD4(v0[3], v1[3], v2[3], v3[3]), to + 3 * targetStride)
+            }
+            for j in tileColumns..<columns {
+                for k in i ..< i + 4 { target[j * targetStride + k] = source[k * sourceStride + j] }
+            }
+        }
+        for i in tileRows..<rows {
+            for j in 0..<columns { target[j * targetStride + i] = source[i * sourceStride + j] }
+        }
+        func load(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
+            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        func store(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
+        }
+    }
+
+    /// target[j] = Float(Double(target[j]) + weights[j] * Double(frame[j])) (frame nil: 1), as
+    /// librosa adds float64 windowed frames into its float32 output.
+    private static func accumulate(_ frame: UnsafePointer<Float>?, times weights: [Double],
+                                   into target: UnsafeMutablePointer<Float>) {
+        weights.withUnsafeBufferPointer { weights in
+            let n = weights.count
+            var j = 0
+            while j + 2 <= n {
+                let w = UnsafeRawPointer(weights.baseAddress! + j).loadUnaligned(as: SIMD2<Double>.self)
+                let values = frame.map { SIMD2(Double($0[j]), Double($0[j + 1])) * w } ?? w
+                let sum = SIMD2(Double(target[j]), Double(target[j + 1])) + values
+                target[j] = Float(sum[0]); target[j + 1] = Float(sum[1])
+                j += 2
+            }
+            if j < n { target[j] = Float(Double(target[j]) + weights[j] * (frame.map { Double($0[j]) } ?? 1)) }
+        }
+    }
 
     /// Windows and transforms the frames in blocks, handing each block's spectra to `body` as
     /// (first frame, frame count, real parts, imaginary parts), frame f's bin k at f * binCount + k.
@@ -216,25 +299,34 @@ public struct STFT: Sendable {
         var re = [Double](repeating: 0, count: Self.blockFrames * bins), im = re
         let scratch = forwardFFT.makeScratch()
         padded.withUnsafeBufferPointer { samples in
-            window.withUnsafeBufferPointer { window in
-                frame.withUnsafeMutableBufferPointer { frame in
-                    re.withUnsafeMutableBufferPointer { re in
-                        im.withUnsafeMutableBufferPointer { im in
-                            for first in stride(from: 0, to: frames, by: Self.blockFrames) {
-                                let count = min(Self.blockFrames, frames - first)
-                                for f in 0..<count {
-                                    let offset = (first + f) * hop
-                                    for j in 0..<n { frame[j] = Double(samples[offset + j]) * window[j] }
-                                    forwardFFT.forward(frame.baseAddress!, real: re.baseAddress! + f * bins,
-                                                       imaginary: im.baseAddress! + f * bins, scratch: scratch)
-                                }
-                                body(first, count, re.baseAddress!, im.baseAddress!)
-                            }
-                        }
-                    }
+        window.withUnsafeBufferPointer { window in
+        frame.withUnsafeMutableBufferPointer { frame in
+        re.withUnsafeMutableBufferPointer { re in
+        im.withUnsafeMutableBufferPointer { im in
+            for first in stride(from: 0, to: frames, by: Self.blockFrames) {
+                let count = min(Self.blockFrames, frames - first)
+                for f in 0..<count {
+                    Self.applyWindow(samples.baseAddress! + (first + f) * hop, window.baseAddress!,
+                                     into: frame.baseAddress!, n)
+                    forwardFFT.forward(frame.baseAddress!, real: re.baseAddress! + f * bins,
+                                       imaginary: im.baseAddress! + f * bins, scratch: scratch)
                 }
+                body(first, count, re.baseAddress!, im.baseAddress!)
             }
+        }}}}}
+    }
+
+    /// frame = samples × window in double, as librosa multiplies float32 frames by its float64 window.
+    private static func applyWindow(_ samples: UnsafePointer<Float>, _ window: UnsafePointer<Double>,
+                                    into frame: UnsafeMutablePointer<Double>, _ n: Int) {
+        var j = 0
+        while j + 2 <= n {
+            let pair = SIMD2(Double(samples[j]), Double(samples[j + 1]))
+            let weights = UnsafeRawPointer(window + j).loadUnaligned(as: SIMD2<Double>.self)
+            UnsafeMutableRawPointer(frame + j).storeBytes(of: pair * weights, as: SIMD2<Double>.self)
+            j += 2
         }
+        if j < n { frame[j] = Double(samples[j]) * window[j] }
     }
 
     /// The signal with nFFT/2 samples of padding at each end, as librosa 0.11 builds it: the tail
@@ -255,10 +347,25 @@ public struct STFT: Sendable {
 
 /// Magnitude and power spectrograms from complex ones.
 public enum Spectrogram {
-    /// |re + i im| as numpy's float32 `abs` computes it (hypot in double, rounded).
+    /// |re + i im| of bins rounded to float32, as numpy's `abs` of complex64 computes it (hypot in
+    /// double, rounded).
     @inline(__always)
     static func magnitude(_ re: Float, _ im: Float) -> Float {
         Float((Double(re) * Double(re) + Double(im) * Double(im)).squareRoot())
+    }
+
+    /// `magnitude` of `count` double-precision bins, two at a time (the square roots dominate).
+    static func magnitudes(_ re: UnsafePointer<Double>, _ im: UnsafePointer<Double>, _ count: Int,
+                           into target: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 2 <= count {
+            let r = SIMD2(Double(Float(re[i])), Double(Float(re[i + 1])))
+            let m = SIMD2(Double(Float(im[i])), Double(Float(im[i + 1])))
+            let magnitude = (r * r + m * m).squareRoot()
+            target[i] = Float(magnitude[0]); target[i + 1] = Float(magnitude[1])
+            i += 2
+        }
+        if i < count { target[i] = magnitude(Float(re[i]), Float(im[i])) }
     }
 
     /// Each value raised to `power` in float32, as numpy's `S ** power` (2 squares exactly).

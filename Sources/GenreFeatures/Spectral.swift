@@ -83,20 +83,30 @@ public enum Spectral {
         guard amin > 0 else { throw .parameterOutOfRange(name: "amin", value: "\(amin)", valid: "strictly positive") }
         guard magnitude.rows >= 1 else { throw .inputTooShort(name: "spectrogram bins", length: 0, minimum: 1) }
         try requireNonNegative(magnitude, feature: "spectral flatness")
+        // Σ log x as log of a product: x = m 2^e, Π m in double (renormalised before it can
+        // overflow) and Σ e as an integer; exact to double rounding, and no logarithm per bin.
         let frames = magnitude.columns
-        var logSums = [Double](repeating: 0, count: frames), sums = logSums
+        var products = [Double](repeating: 1, count: frames), sums = [Double](repeating: 0, count: frames)
+        var exponents = [Int](repeating: 0, count: frames)
         let floor = Float(amin)
         for k in 0..<magnitude.rows {
-            let row = magnitude.row(k)
-            for (t, value) in zip(0..<frames, row) {
-                let thresholded = max(floor, power == 2 ? value * value : pow(value, power))
-                logSums[t] += Double(Float(log(Double(thresholded))))
-                sums[t] += Double(thresholded)
+            for (t, value) in zip(0..<frames, magnitude.row(k)) {
+                let thresholded = Double(max(floor, power == 2 ? value * value : pow(value, power)))
+                products[t] *= thresholded.significand
+                exponents[t] += Int(thresholded.exponent)
+                sums[t] += thresholded
+            }
+            if k % 512 == 511 {
+                for t in 0..<frames {
+                    exponents[t] += Int(products[t].exponent)
+                    products[t] = products[t].significand
+                }
             }
         }
         let count = Double(magnitude.rows)
         return (0..<frames).map { t in
-            Float(exp(Double(Float(logSums[t] / count)))) / Float(sums[t] / count)
+            let meanLog = (Double(exponents[t]) * M_LN2 + log(products[t])) / count
+            return Float(exp(Double(Float(meanLog)))) / Float(sums[t] / count)
         }
     }
 
@@ -119,7 +129,6 @@ public enum Spectral {
         let edges = [0] + (0...nBands).map { fmin * pow(2, Double($0)) }
         let frames = magnitude.columns
         var peaks = [Double](), valleys = [Double]()
-        var column = [Float]()
         for band in 0...nBands {
             // librosa's band: the bins within [low, high], plus the bin just below (above the first
             // band), plus everything above (last band); all but the last band then drop their top bin.
@@ -135,13 +144,9 @@ public enum Spectral {
                 throw .shapeMismatch("contrast band \(band) holds a single bin: use a larger nFFT")
             }
             let extreme = min(max(Int((quantile * Double(members)).rounded(.toNearestOrEven)), 1), rows.count)
-            for t in 0..<frames {
-                column.removeAll(keepingCapacity: true)
-                for k in rows { column.append(magnitude.values[k * frames + t]) }
-                column.sort()
-                valleys.append(mean(column.prefix(extreme)))
-                peaks.append(mean(column.suffix(extreme)))
-            }
+            let (lows, highs) = Self.extremeSums(magnitude, rows: rows, count: extreme)
+            valleys += lows.map { Double(Float($0 / Double(extreme))) }
+            peaks += highs.map { Double(Float($0 / Double(extreme))) }
         }
         // Bands were appended band-major, frames within: already (nBands + 1, t) row-major.
         let values: [Double]
@@ -185,9 +190,36 @@ public enum Spectral {
 
     // MARK: Helpers
 
-    /// The float32 mean of float32 values (numpy's `mean` of float32), summed in double.
-    private static func mean(_ values: ArraySlice<Float>) -> Double {
-        Double(Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count)))
+    /// Per frame, the sums of the `count` smallest and the `count` largest values in `rows`: one
+    /// pass over the rows keeping each frame's extremes sorted (count is small: a quantile of a band).
+    private static func extremeSums(_ magnitude: Matrix, rows: Range<Int>, count: Int) -> (lows: [Double], highs: [Double]) {
+        let frames = magnitude.columns
+        // lows[t * count ..< (t + 1) * count] ascending; highs likewise, ascending.
+        var lows = [Float](repeating: 0, count: frames * count), highs = lows
+        for (seen, k) in rows.enumerated() {
+            let filled = min(seen, count)
+            for (t, value) in zip(0..<frames, magnitude.row(k)) {
+                let base = t * count
+                if filled < count || value < lows[base + count - 1] {
+                    var i = min(filled, count - 1)
+                    while i > 0, lows[base + i - 1] > value { lows[base + i] = lows[base + i - 1]; i -= 1 }
+                    lows[base + i] = value
+                }
+                if filled < count {
+                    var i = filled
+                    while i > 0, highs[base + i - 1] > value { highs[base + i] = highs[base + i - 1]; i -= 1 }
+                    highs[base + i] = value
+                } else if value > highs[base] {
+                    var i = 0
+                    while i + 1 < count, highs[base + i + 1] < value { highs[base + i] = highs[base + i + 1]; i += 1 }
+                    highs[base + i] = value
+                }
+            }
+        }
+        func sums(_ values: [Float]) -> [Double] {
+            (0..<frames).map { t in values[t * count ..< (t + 1) * count].reduce(0.0) { $0 + Double($1) } }
+        }
+        return (sums(lows), sums(highs))
     }
 
     fileprivate static func requireNonNegative(_ magnitude: Matrix, feature: String) throws(SpectralError) {

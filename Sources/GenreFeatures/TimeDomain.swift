@@ -9,16 +9,13 @@ public enum TimeDomain {
                                         center: Bool = true, threshold: Double = 1e-10,
                                         zeroPos: Bool = true) throws(SpectralError) -> [Float] {
         let padded = try framed(signal, frameLength: frameLength, hopLength: hopLength, center: center, padMode: .edge)
-        func sign(_ value: Float) -> Int {
-            if abs(Double(value)) <= threshold { return zeroPos ? 1 : 0 }
-            return value.sign == .minus ? -1 : 1
-        }
         // crossingsBefore[i]: crossings between consecutive samples up to sample i.
-        var crossingsBefore = [Int](repeating: 0, count: padded.count)
-        var previous = padded.isEmpty ? 0 : sign(padded[0])
-        for i in padded.indices.dropFirst() {
-            let current = sign(padded[i])
-            crossingsBefore[i] = crossingsBefore[i - 1] + (current != previous ? 1 : 0)
+        var crossingsBefore = [Int32](repeating: 0, count: padded.count)
+        var previous = Self.sign(padded[0], threshold: threshold, zeroPos: zeroPos), count: Int32 = 0
+        for i in 1 ..< padded.count {
+            let current = Self.sign(padded[i], threshold: threshold, zeroPos: zeroPos)
+            if current != previous { count += 1 }
+            crossingsBefore[i] = count
             previous = current
         }
         return frameStarts(padded.count, frameLength, hopLength).map { start in
@@ -26,15 +23,29 @@ public enum TimeDomain {
         }
     }
 
+    /// The sign librosa compares: values within ±threshold are zero, which counts as positive when
+    /// `zeroPos`.
+    @inline(__always)
+    private static func sign(_ value: Float, threshold: Double, zeroPos: Bool) -> Int8 {
+        if abs(Double(value)) <= threshold { return zeroPos ? 1 : 0 }
+        return value.sign == .minus ? -1 : 1
+    }
+
     /// Root mean square per frame, (1, t), from the signal padded by `padMode` when `center`.
     public static func rms(signal: [Float], frameLength: Int = 2048, hopLength: Int = 512, center: Bool = true,
                            padMode: PadMode = .constant) throws(SpectralError) -> [Float] {
         let padded = try framed(signal, frameLength: frameLength, hopLength: hopLength, center: center, padMode: padMode)
-        let squares = padded.map { $0 * $0 }
-        return squares.withUnsafeBufferPointer { squares in
-            frameStarts(padded.count, frameLength, hopLength).map { start in
-                Float(sum(squares.baseAddress! + start, frameLength) / Double(frameLength)).squareRoot()
-            }
+        // Frames are whole numbers of blocks of gcd(frameLength, hopLength) samples: sum each
+        // block's squares once (float32 squares as librosa's, summed in double).
+        var block = frameLength, other = hopLength
+        while other != 0 { (block, other) = (other, block % other) }
+        let blockSums = stride(from: 0, to: padded.count - block + 1, by: block).map { start in
+            padded[start ..< start + block].reduce(0.0) { $0 + Double($1 * $1) }
+        }
+        let blocksPerFrame = frameLength / block
+        return frameStarts(padded.count, frameLength, hopLength).map { start in
+            let sum = blockSums[start / block ..< start / block + blocksPerFrame].reduce(0, +)
+            return Float(sum / Double(frameLength)).squareRoot()
         }
     }
 
@@ -77,18 +88,5 @@ public enum TimeDomain {
 
     private static func frameStarts(_ length: Int, _ frameLength: Int, _ hopLength: Int) -> StrideTo<Int> {
         stride(from: 0, to: (length - frameLength) / hopLength * hopLength + 1, by: hopLength)
-    }
-
-    /// Σ values in double with four accumulators (independent chains run in parallel).
-    private static func sum(_ values: UnsafePointer<Float>, _ count: Int) -> Double {
-        var partial = SIMD4<Double>()
-        var i = 0
-        while i + 4 <= count {
-            partial += SIMD4<Double>(Double(values[i]), Double(values[i + 1]), Double(values[i + 2]), Double(values[i + 3]))
-            i += 4
-        }
-        var total = partial.sum()
-        while i < count { total += Double(values[i]); i += 1 }
-        return total
     }
 }
