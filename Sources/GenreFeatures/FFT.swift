@@ -52,6 +52,9 @@ public struct RealFFT<Scalar: FFTScalar>: Sendable {
     public func makeScratch() -> FFTScratch<Scalar> { FFTScratch(count: scratchCount) }
 
     /// Transforms `count` samples into `binCount` bins.
+    // Pre-specialised so that other modules get the fast code, not the unspecialised generic one.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func forward(_ signal: UnsafePointer<Scalar>, real: UnsafeMutablePointer<Scalar>,
                         imaginary: UnsafeMutablePointer<Scalar>, scratch: FFTScratch<Scalar>) {
         precondition(scratch.count >= scratchCount, "the scratch is smaller than scratchCount")
@@ -74,6 +77,9 @@ public struct RealFFT<Scalar: FFTScalar>: Sendable {
 
     /// Transforms `binCount` bins back into `count` samples; the imaginary parts of the DC and (for
     /// even sizes) Nyquist bins are ignored, as numpy does.
+    // Pre-specialised so that other modules get the fast code, not the unspecialised generic one.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func inverse(real: UnsafePointer<Scalar>, imaginary: UnsafePointer<Scalar>,
                         signal: UnsafeMutablePointer<Scalar>, scratch: FFTScratch<Scalar>) {
         precondition(scratch.count >= scratchCount, "the scratch is smaller than scratchCount")

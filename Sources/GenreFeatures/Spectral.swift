@@ -194,28 +194,32 @@ public enum Spectral {
     /// pass over the rows keeping each frame's extremes sorted (count is small: a quantile of a band).
     private static func extremeSums(_ magnitude: Matrix, rows: Range<Int>, count: Int) -> (lows: [Double], highs: [Double]) {
         let frames = magnitude.columns
-        // lows[t * count ..< (t + 1) * count] ascending; highs likewise, ascending.
+        // Frame t's extremes at [t * count, (t + 1) * count), both ascending.
         var lows = [Float](repeating: 0, count: frames * count), highs = lows
-        for (seen, k) in rows.enumerated() {
-            let filled = min(seen, count)
-            for (t, value) in zip(0..<frames, magnitude.row(k)) {
-                let base = t * count
-                if filled < count || value < lows[base + count - 1] {
-                    var i = min(filled, count - 1)
-                    while i > 0, lows[base + i - 1] > value { lows[base + i] = lows[base + i - 1]; i -= 1 }
-                    lows[base + i] = value
-                }
-                if filled < count {
-                    var i = filled
-                    while i > 0, highs[base + i - 1] > value { highs[base + i] = highs[base + i - 1]; i -= 1 }
-                    highs[base + i] = value
-                } else if value > highs[base] {
-                    var i = 0
-                    while i + 1 < count, highs[base + i + 1] < value { highs[base + i] = highs[base + i + 1]; i += 1 }
-                    highs[base + i] = value
+        magnitude.values.withUnsafeBufferPointer { values in
+        lows.withUnsafeMutableBufferPointer { lows in
+        highs.withUnsafeMutableBufferPointer { highs in
+            for (seen, k) in rows.enumerated() {
+                let filled = min(seen, count), row = values.baseAddress! + k * frames
+                for t in 0..<frames {
+                    let value = row[t], low = lows.baseAddress! + t * count, high = highs.baseAddress! + t * count
+                    if filled < count || value < low[count - 1] {
+                        var i = min(filled, count - 1)
+                        while i > 0, low[i - 1] > value { low[i] = low[i - 1]; i -= 1 }
+                        low[i] = value
+                    }
+                    if filled < count {
+                        var i = filled
+                        while i > 0, high[i - 1] > value { high[i] = high[i - 1]; i -= 1 }
+                        high[i] = value
+                    } else if value > high[0] {
+                        var i = 0
+                        while i + 1 < count, high[i + 1] < value { high[i] = high[i + 1]; i += 1 }
+                        high[i] = value
+                    }
                 }
             }
-        }
+        }}}
         func sums(_ values: [Float]) -> [Double] {
             (0..<frames).map { t in values[t * count ..< (t + 1) * count].reduce(0.0) { $0 + Double($1) } }
         }
