@@ -31,6 +31,13 @@ extension SpectralTests {
             }
         }
 
+        /// The fused magnitude path and |complex STFT| are the same computation.
+        @Test func magnitudeOfTheComplexTransform() throws {
+            let signal = try F.signal("chirp")
+            let stft = try STFT()
+            #expect(try stft.transform(signal).magnitude(power: 2) == stft.magnitude(signal, power: 2))
+        }
+
         @Test func powerSpectrogram() throws {
             let power = try STFT().magnitude(try F.signal("odd"), power: 2)
             try F.expectClose(power, "odd.stft_power", relative: 2 * Self.spectrumTolerance, floorFraction: 1e-12)

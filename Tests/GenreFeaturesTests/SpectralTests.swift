@@ -51,6 +51,30 @@ import TestSupport
                       floorFraction: 1)
     }
 
+    /// One immutable plan shared by concurrent tasks, each with its own scratch.
+    @Test func planIsSharedAcrossTasks() async throws {
+        let plan = try RealFFT<Double>(count: 2048)
+        let inputs = (0..<8).map { seed in
+            var generator = SplitMix(seed: UInt64(seed))
+            return (0..<2048).map { _ in generator.nextUnit() }
+        }
+        let sequential = inputs.map { plan.forward($0).real }
+        let concurrent = await withTaskGroup(of: (Int, [Double]).self) { group in
+            for (index, input) in inputs.enumerated() {
+                group.addTask {
+                    let scratch = plan.makeScratch()
+                    var real = [Double](repeating: 0, count: plan.binCount), imaginary = real
+                    for _ in 0..<20 { plan.forward(input, real: &real, imaginary: &imaginary, scratch: scratch) }
+                    return (index, real)
+                }
+            }
+            var results = [[Double]](repeating: [], count: inputs.count)
+            for await (index, real) in group { results[index] = real }
+            return results
+        }
+        #expect(concurrent == sequential)
+    }
+
     @Test func realFFTRejectsEmptySizes() {
         #expect(throws: SpectralError.parameterOutOfRange(name: "FFT size", value: "0", valid: "at least 1")) {
             try RealFFT<Float>(count: 0)
@@ -79,19 +103,19 @@ import TestSupport
         #expect(PadMode.reflect.pad(x, left: 5, right: 4) == [2, 1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3])
         #expect(PadMode.reflect.pad([7], left: 2, right: 2) == [7, 7, 7, 7, 7])
     }
-}
 
-/// A small deterministic generator for test inputs (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// A small deterministic generator for test inputs (SplitMix64).
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        /// Uniform in [-1, 1).
+        mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
     }
-    /// Uniform in [-1, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
 }
