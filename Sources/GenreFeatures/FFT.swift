@@ -204,7 +204,7 @@ public struct RealFFT<Scalar: FFTScalar>: Sendable {
 // MARK: - Complex transforms
 
 /// Split real and imaginary parts of a complex array.
-struct Split<Scalar> {
+private struct Split<Scalar> {
     var re: UnsafeMutablePointer<Scalar>
     var im: UnsafeMutablePointer<Scalar>
 
