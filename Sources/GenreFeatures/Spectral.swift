@@ -32,7 +32,7 @@ public enum Spectral {
     /// Spectral centroid per frame, (1, t): the mean frequency of each frame's normalised spectrum.
     public static func centroid(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil) throws(SpectralError) -> [Float] {
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral centroid")
-        return bins.centroids().map(Float.init)
+        return bins.centroids(bins.normalisers()).map(Float.init)
     }
 
     /// Spectral bandwidth per frame, (1, t): (Σ_k S[k] |f_k - centroid|^p)^(1/p), with S normalised
@@ -41,14 +41,15 @@ public enum Spectral {
                                  normalize: Bool = true) throws(SpectralError) -> [Float] {
         guard p > 0 else { throw .parameterOutOfRange(name: "p", value: "\(p)", valid: "positive") }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral bandwidth")
-        let centroids = bins.centroids()
-        let lengths = bins.frameSums()
-        var sums = [Double](repeating: 0, count: magnitude.columns)
-        bins.forEachRow { k, row in
-            for t in row.indices {
-                let weight = normalize ? bins.normalised(row[t], lengths[t]) : Double(row[t])
-                let deviation = abs(bins.frequencies[k] - centroids[t])
-                sums[t] += weight * (p == 2 ? deviation * deviation : pow(deviation, p))
+        let normalisers = bins.normalisers()
+        let centroids = bins.centroids(normalisers)
+        let sums = normalisers.withUnsafeBufferPointer { normalisers in
+            centroids.withUnsafeBufferPointer { centroids in
+                bins.sum { k, value, t in
+                    let weight = normalize ? Double(Float(Double(value) / normalisers[t])) : Double(value)
+                    let deviation = abs(bins.frequencies[k] - centroids[t])
+                    return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
+                }
             }
         }
         return sums.map { Float(pow($0, 1 / p)) }
@@ -63,19 +64,24 @@ public enum Spectral {
             throw .parameterOutOfRange(name: "rollPercent", value: "\(rollPercent)", valid: "in (0, 1)")
         }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral roll-off")
-        let frames = magnitude.columns
+        let frames = bins.frames
         var totals = [Float](repeating: 0, count: frames)
-        bins.forEachRow { _, row in for t in row.indices { totals[t] += row[t] } }
+        totals.withUnsafeMutableBufferPointer { totals in
+            bins.forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
+        }
         let thresholds = totals.map { Float(rollPercent) * $0 }
-        var cumulative = [Float](repeating: 0, count: frames)
-        var rolloff = [Float?](repeating: nil, count: frames)
-        bins.forEachRow { k, row in
-            for t in row.indices {
-                cumulative[t] += row[t]
-                if rolloff[t] == nil, cumulative[t] >= thresholds[t] { rolloff[t] = Float(bins.frequencies[k]) }
+        var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
+        cumulative.withUnsafeMutableBufferPointer { cumulative in
+            rolloff.withUnsafeMutableBufferPointer { rolloff in
+                bins.forEachRow { k, row in
+                    for t in 0..<frames {
+                        cumulative[t] += row[t]
+                        if rolloff[t].isNaN, cumulative[t] >= thresholds[t] { rolloff[t] = Float(bins.frequencies[k]) }
+                    }
+                }
             }
         }
-        return rolloff.map { $0 ?? .nan }
+        return rolloff
     }
 
     /// Spectral flatness per frame, (1, t): geometric over arithmetic mean of max(amin, S^power).
@@ -190,51 +196,65 @@ public enum Spectral {
 
     // MARK: Helpers
 
-    /// Per frame, the sums of the `count` smallest and the `count` largest values in `rows`: one
-    /// pass over the rows keeping each frame's extremes sorted (count is small: a quantile of a band).
+    /// Per frame, the sums of the `count` smallest and the `count` largest values in `rows`. One
+    /// pass over the rows, four frames per vector, each value passed through a compare-exchange
+    /// chain that keeps the extremes sorted (count is small: a quantile of a band). Branch-free, so
+    /// spectra that fall steadily with frequency (every value a new low) cost no more than others.
     private static func extremeSums(_ magnitude: Matrix, rows: Range<Int>, count: Int) -> (lows: [Double], highs: [Double]) {
-        let frames = magnitude.columns
-        // Frame t's extremes at [t * count, (t + 1) * count), both ascending.
-        var lows = [Float](repeating: 0, count: frames * count), highs = lows
+        typealias Lanes = SIMD4<Float>
+        let frames = magnitude.columns, groups = (frames + 3) / 4
+        // Group g's extremes at [g * count, (g + 1) * count): lows ascending, highs descending.
+        var lows = [Lanes](repeating: Lanes(repeating: .infinity), count: groups * count)
+        var highs = [Lanes](repeating: Lanes(repeating: -.infinity), count: groups * count)
         magnitude.values.withUnsafeBufferPointer { values in
         lows.withUnsafeMutableBufferPointer { lows in
         highs.withUnsafeMutableBufferPointer { highs in
-            for (seen, k) in rows.enumerated() {
-                let filled = min(seen, count), row = values.baseAddress! + k * frames
-                for t in 0..<frames {
-                    let value = row[t], low = lows.baseAddress! + t * count, high = highs.baseAddress! + t * count
-                    if filled < count || value < low[count - 1] {
-                        var i = min(filled, count - 1)
-                        while i > 0, low[i - 1] > value { low[i] = low[i - 1]; i -= 1 }
-                        low[i] = value
-                    }
-                    if filled < count {
-                        var i = filled
-                        while i > 0, high[i - 1] > value { high[i] = high[i - 1]; i -= 1 }
-                        high[i] = value
-                    } else if value > high[0] {
-                        var i = 0
-                        while i + 1 < count, high[i + 1] < value { high[i] = high[i + 1]; i += 1 }
-                        high[i] = value
+            for k in rows {
+                let row = values.baseAddress! + k * frames
+                for g in 0..<groups {
+                    var low = g * 4 + 4 <= frames
+                        ? UnsafeRawPointer(row + g * 4).loadUnaligned(as: Lanes.self)
+                        : Lanes((0..<4).map { g * 4 + $0 < frames ? row[g * 4 + $0] : 0 })
+                    var high = low
+                    for i in g * count ..< (g + 1) * count {
+                        let kept = lows[i], smaller = low .< kept
+                        lows[i] = kept.replacing(with: low, where: smaller)
+                        low = low.replacing(with: kept, where: smaller)
+                        let top = highs[i], larger = high .> top
+                        highs[i] = top.replacing(with: high, where: larger)
+                        high = high.replacing(with: top, where: larger)
                     }
                 }
             }
         }}}
-        func sums(_ values: [Float]) -> [Double] {
-            (0..<frames).map { t in values[t * count ..< (t + 1) * count].reduce(0.0) { $0 + Double($1) } }
+        func sums(_ extremes: [Lanes]) -> [Double] {
+            (0..<frames).map { t in
+                extremes[t / 4 * count ..< (t / 4 + 1) * count].reduce(0.0) { $0 + Double($1[t % 4]) }
+            }
         }
         return (sums(lows), sums(highs))
     }
 
     fileprivate static func requireNonNegative(_ magnitude: Matrix, feature: String) throws(SpectralError) {
-        if magnitude.values.contains(where: { $0 < 0 }) { throw .negativeEnergy(feature: feature) }
+        // 8 lanes at a time, as `np.any(S < 0)`.
+        let negative = magnitude.values.withUnsafeBufferPointer { values in
+            var lanes = SIMDMask<SIMD8<Int32>>(repeating: false), i = 0
+            while i + 8 <= values.count {
+                lanes .|= UnsafeRawPointer(values.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self) .< 0
+                i += 8
+            }
+            return any(lanes) || values[i...].contains { $0 < 0 }
+        }
+        if negative { throw .negativeEnergy(feature: feature) }
     }
 }
 
-/// A validated magnitude spectrogram with the frequencies of its bins.
+/// A validated magnitude spectrogram with the frequencies of its bins. The helpers walk it bin by
+/// bin (rows are contiguous) and accumulate per frame, so their loops vectorise.
 private struct Bins {
     let magnitude: Matrix
     let frequencies: [Double]
+    var frames: Int { magnitude.columns }
 
     init(_ magnitude: Matrix, sampleRate: Int, nFFT: Int?, feature: String) throws(SpectralError) {
         guard magnitude.rows >= 2 else { throw .inputTooShort(name: "spectrogram bins", length: magnitude.rows, minimum: 2) }
@@ -247,34 +267,33 @@ private struct Bins {
         frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT ?? 2 * (magnitude.rows - 1))
     }
 
-    /// Calls `body` with each bin index and its values over the frames (indexed from 0).
-    func forEachRow(_ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
-        let frames = magnitude.columns
+    /// Calls `body` with each bin index and a pointer to its values over the frames.
+    func forEachRow(_ body: (Int, UnsafePointer<Float>) -> Void) {
         magnitude.values.withUnsafeBufferPointer { values in
-            for k in 0..<magnitude.rows { body(k, UnsafeBufferPointer(rebasing: values[k * frames ..< (k + 1) * frames])) }
+            for k in 0..<magnitude.rows { body(k, values.baseAddress! + k * frames) }
         }
     }
 
-    /// Σ_k S[k, t] in double; librosa's `normalize(norm=1)` length.
-    func frameSums() -> [Double] {
-        var sums = [Double](repeating: 0, count: magnitude.columns)
-        forEachRow { _, row in for t in row.indices { sums[t] += Double(row[t]) } }
+    /// Per frame, Σ_k term(k, S[k, t], t) in double.
+    func sum(_ term: (Int, Float, Int) -> Double) -> [Double] {
+        var sums = [Double](repeating: 0, count: frames)
+        sums.withUnsafeMutableBufferPointer { sums in
+            forEachRow { k, row in for t in 0..<frames { sums[t] += term(k, row[t], t) } }
+        }
         return sums
     }
 
-    /// S / length rounded to float32 as librosa stores it; frames whose sum is below float32's
-    /// smallest normal number are left as they are.
-    func normalised(_ value: Float, _ length: Double) -> Double {
-        Double(Float(Double(value) / (length < Double(Float.leastNormalMagnitude) ? 1 : length)))
+    /// What librosa divides each frame by in `normalize(norm=1)`: Σ_k S[k, t] in double, or 1
+    /// when that is below float32's smallest normal number.
+    func normalisers() -> [Double] {
+        sum { _, value, _ in Double(value) }.map { $0 < Double(Float.leastNormalMagnitude) ? 1 : $0 }
     }
 
-    /// Centroids in double, as librosa's float64 result.
-    func centroids() -> [Double] {
-        let lengths = frameSums()
-        var centroids = [Double](repeating: 0, count: magnitude.columns)
-        forEachRow { k, row in
-            for t in row.indices { centroids[t] += frequencies[k] * normalised(row[t], lengths[t]) }
+    /// Centroids in double (librosa's result is float64) from S / normaliser rounded to float32,
+    /// as librosa stores the normalised spectrogram.
+    func centroids(_ normalisers: [Double]) -> [Double] {
+        normalisers.withUnsafeBufferPointer { normalisers in
+            sum { k, value, t in frequencies[k] * Double(Float(Double(value) / normalisers[t])) }
         }
-        return centroids
     }
 }
