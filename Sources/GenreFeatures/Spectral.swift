@@ -91,24 +91,34 @@ public enum Spectral {
         try requireNonNegative(magnitude, feature: "spectral flatness")
         // Σ log x as log of a product: x = m 2^e, Π m in double (renormalised before it can
         // overflow) and Σ e as an integer; exact to double rounding, and no logarithm per bin.
+        // Every float32 is a normal double, so m and e are bit fields; a floor of at least the
+        // smallest float32 keeps x above 0.
         let frames = magnitude.columns
         var products = [Double](repeating: 1, count: frames), sums = [Double](repeating: 0, count: frames)
         var exponents = [Int](repeating: 0, count: frames)
-        let floor = Float(amin)
-        for k in 0..<magnitude.rows {
-            for (t, value) in zip(0..<frames, magnitude.row(k)) {
-                let thresholded = Double(max(floor, power == 2 ? value * value : pow(value, power)))
-                products[t] *= thresholded.significand
-                exponents[t] += Int(thresholded.exponent)
-                sums[t] += thresholded
-            }
-            if k % 512 == 511 {
+        let floor = max(Float(amin), .leastNonzeroMagnitude)
+        products.withUnsafeMutableBufferPointer { products in
+        sums.withUnsafeMutableBufferPointer { sums in
+        exponents.withUnsafeMutableBufferPointer { exponents in
+        magnitude.values.withUnsafeBufferPointer { values in
+            for k in 0..<magnitude.rows {
+                let row = values.baseAddress! + k * frames
                 for t in 0..<frames {
-                    exponents[t] += Int(products[t].exponent)
-                    products[t] = products[t].significand
+                    let value = row[t]
+                    let thresholded = Double(max(floor, power == 2 ? value * value : pow(value, power)))
+                    let bits = thresholded.bitPattern
+                    products[t] *= Double(bitPattern: bits & 0x000F_FFFF_FFFF_FFFF | 0x3FF0_0000_0000_0000)
+                    exponents[t] += Int(bits >> 52) - 1023
+                    sums[t] += thresholded
+                }
+                if k % 512 == 511 {
+                    for t in 0..<frames {
+                        exponents[t] += Int(products[t].exponent)
+                        products[t] = products[t].significand
+                    }
                 }
             }
-        }
+        }}}}
         let count = Double(magnitude.rows)
         return (0..<frames).map { t in
             let meanLog = (Double(exponents[t]) * M_LN2 + log(products[t])) / count
