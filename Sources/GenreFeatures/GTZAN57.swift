@@ -35,7 +35,7 @@ public struct GTZAN57: FeatureSet {
         let spectrum = try Self.stft.transform(samples)
         let magnitude = spectrum.magnitude()
         let power = Spectrogram.raise(magnitude, toPower: 2)
-        let melDecibels = Decibels.power(try Self.melBank.apply(power))
+        let melDecibels = try Decibels.power(try Self.melBank.apply(power))
         let parts = try HPSS.separate(stft: spectrum)
         let onsets = try Onset.strength(melDB: melDecibels, aggregate: .median)
         let mfcc = try MFCC.fromDecibels(melDecibels, count: 20)
@@ -70,7 +70,8 @@ struct Moments {
 
     init<C: Collection>(_ values: C) where C.Element == Float {
         let count = Double(Swift.max(values.count, 1))
-        mean = values.reduce(0.0) { $0 + Double($1) } / count
+        let mean = values.reduce(0.0) { $0 + Double($1) } / count
+        self.mean = mean
         variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
     }
 }

@@ -18,11 +18,12 @@ public struct FeatureTable: Sendable {
 
     public mutating func append(contentsOf newRows: [Row]) { rows += newRows }
 
-    /// The table as CSV (RFC 4180 quoting); numbers in their shortest exact decimal form.
+    /// The table as CSV (RFC 4180 quoting); numbers in their shortest exact decimal form, whole
+    /// numbers (a length in samples) without a fraction.
     public func csv() -> String {
         var text = columns.joined(separator: ",") + "\n"
         for row in rows {
-            let fields = [CSV.escape(row.filename)] + row.values.map { "\($0)" } + [CSV.escape(row.label ?? "")]
+            let fields = [CSV.escape(row.filename)] + row.values.map(CSV.number) + [CSV.escape(row.label ?? "")]
             text += fields.joined(separator: ",") + "\n"
         }
         return text
@@ -30,6 +31,10 @@ public struct FeatureTable: Sendable {
 }
 
 enum CSV {
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
     static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -40,9 +40,9 @@ struct CommandLineTests {
         try WAVWriter.tone(folder.file("surround.wav"), seconds: 2, sampleRate: 48000, channels: 6)
         try WAVWriter.write(folder.file("silence.wav"), frames: Array(repeating: [0], count: 44100), sampleRate: 22050)
         try WAVWriter.tone(folder.file("blip.wav"), seconds: 1000.0 / 22050, sampleRate: 22050)
-        FileManager.default.createFile(atPath: folder.file("empty.mp3"), contents: Data())
-        FileManager.default.createFile(atPath: folder.file("notes.mp3"), contents: Data("just some text\n".utf8))
-        FileManager.default.createFile(atPath: folder.file("picture.mp3"),
+        _ = FileManager.default.createFile(atPath: folder.file("empty.mp3"), contents: Data())
+        _ = FileManager.default.createFile(atPath: folder.file("notes.mp3"), contents: Data("just some text\n".utf8))
+        _ = FileManager.default.createFile(atPath: folder.file("picture.mp3"),
                                        contents: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 64)))
         try WAVWriter.tone(folder.file("whole.wav"), seconds: 2, sampleRate: 22050)
         let whole = try Data(contentsOf: URL(fileURLWithPath: folder.file("whole.wav")))

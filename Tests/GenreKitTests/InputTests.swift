@@ -8,7 +8,7 @@ import TestSupport
         let folder = try TemporaryFolder()
         try FileManager.default.createDirectory(atPath: folder.file("jazz/deep"), withIntermediateDirectories: true)
         for name in ["jazz/b.wav", "jazz/deep/a.FLAC", "notes.txt", "jazz/.hidden.mp3"] {
-            FileManager.default.createFile(atPath: folder.file(name), contents: Data([1]))
+            _ = FileManager.default.createFile(atPath: folder.file(name), contents: Data([1]))
         }
         let inputs = AudioInputs(paths: [folder.path])
         #expect(inputs.files == [folder.file("jazz/b.wav"), folder.file("jazz/deep/a.FLAC")])
@@ -17,7 +17,7 @@ import TestSupport
 
     @Test func missingPathsAndFoldersWithoutAudioAreProblemsNotFailures() throws {
         let folder = try TemporaryFolder()
-        FileManager.default.createFile(atPath: folder.file("readme.txt"), contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: folder.file("readme.txt"), contents: Data([1]))
         let inputs = AudioInputs(paths: [folder.file("nope.mp3"), folder.path])
         #expect(inputs.files.isEmpty)
         #expect(inputs.problems.map(\.path) == [folder.file("nope.mp3"), folder.path])
@@ -27,7 +27,7 @@ import TestSupport
 
     @Test func filesNamedExplicitlyAreKeptWhateverTheirExtension() throws {
         let folder = try TemporaryFolder()
-        FileManager.default.createFile(atPath: folder.file("song.dat"), contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: folder.file("song.dat"), contents: Data([1]))
         #expect(AudioInputs(paths: [folder.file("song.dat")]).files == [folder.file("song.dat")])
     }
 
