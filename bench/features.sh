@@ -46,6 +46,6 @@ awk -v l="$librosa_s" -v g="$genrekit_s" -v n="$n" 'BEGIN {
 echo "genre features on the folder of $n clips:"
 one=$(seconds taskset -c 0 "$genre" features --jobs 1 --quiet "$work")
 all=$(seconds "$genre" features --quiet "$work")
-awk -v a="$one" -v b="$all" -v n="$n" -v c="$(nproc)" 'BEGIN {
+awk -v a="$one" -v b="$all" -v n="$n" -v c="$(getconf _NPROCESSORS_ONLN)" 'BEGIN {
   printf "  one core:   %6.2f s (%.1f clips/s)\n", a, n / a
   printf "  %d cores:    %6.2f s (%.1f clips/s), speed-up %.2fx\n", c, b, n / b, a / b }'

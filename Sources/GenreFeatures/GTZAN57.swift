@@ -36,7 +36,7 @@ public struct GTZAN57: FeatureSet {
         let magnitude = spectrum.magnitude()
         let power = Spectrogram.raise(magnitude, toPower: 2)
         let melDecibels = try Decibels.power(try Self.melBank.apply(power))
-        let parts = try HPSS.separate(stft: spectrum)
+        let harmonicMask = try HPSS.masks(magnitude: magnitude).harmonic
         let onsets = try Onset.strength(melDB: melDecibels, aggregate: .median)
         let mfcc = try MFCC.fromDecibels(melDecibels, count: 20)
 
@@ -51,8 +51,11 @@ public struct GTZAN57: FeatureSet {
         statistics(try Spectral.bandwidth(magnitude, sampleRate: sampleRate))
         statistics(try Spectral.rolloff(magnitude, sampleRate: sampleRate))
         statistics(try TimeDomain.zeroCrossingRate(samples))
-        statistics(try Self.stft.inverse(parts.harmonic, length: samples.count))
-        statistics(try Self.stft.inverse(parts.percussive, length: samples.count))
+        let harmonic = try Self.stft.inverse(try spectrum.scaled(by: harmonicMask), length: samples.count)
+        statistics(harmonic)
+        // The percussive signal is the rest: the inverse STFT is linear, it gives the signal back
+        // from its own STFT, and the two masks sum to one wherever the spectrum is not ~0.
+        statistics(zip(samples, harmonic).map { $0 - $1 })
         row.append(try Tempo.beatTrackTempo(onsetEnvelope: onsets, sampleRate: sampleRate))
         for coefficient in 0 ..< mfcc.rows { statistics(mfcc.row(coefficient)) }
 
@@ -69,9 +72,12 @@ struct Moments {
     let variance: Double
 
     init<C: Collection>(_ values: C) where C.Element == Float {
-        let count = Double(Swift.max(values.count, 1))
-        let mean = values.reduce(0.0) { $0 + Double($1) } / count
+        var sum = 0.0
+        for value in values { sum += Double(value) }
+        let mean = sum / Double(Swift.max(values.count, 1))
+        var squares = 0.0
+        for value in values { squares += (Double(value) - mean) * (Double(value) - mean) }
         self.mean = mean
-        variance = values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / count
+        variance = squares / Double(Swift.max(values.count, 1))
     }
 }

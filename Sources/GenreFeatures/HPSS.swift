@@ -46,26 +46,19 @@ public enum HPSS {
                       harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: true)
     }
 
-    /// The harmonic and percussive STFTs (`hpss(D)` for a complex `D`), ready for an inverse STFT:
-    /// the magnitude is separated and each part keeps the phase of `stft`.
+    /// The harmonic and percussive STFTs (`hpss(D)` for a complex `D`), ready for an inverse STFT.
+    ///
+    /// librosa separates the magnitude and puts the phase back, (|D| * mask) * (D / |D|), which is
+    /// D * mask up to rounding: that is what this computes. Pass `magnitude` (|D|) when it is at hand.
     public static func separate(
-        stft: ComplexMatrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
-        harmonicMargin: Float = 1, percussiveMargin: Float = 1
+        stft: ComplexMatrix, magnitude: Matrix? = nil, harmonicKernel: Int = 31, percussiveKernel: Int = 31,
+        power: Float = 2, harmonicMargin: Float = 1, percussiveMargin: Float = 1
     ) throws(HPSSError) -> (harmonic: ComplexMatrix, percussive: ComplexMatrix) {
-        let polar = stft.magnitudeAndPhase()
-        let parts = try separate(
-            magnitude: polar.magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel,
-            power: power, harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin)
-        // (S * mask) * phase, as librosa: a real amplitude times a unit complex number.
-        func withPhase(_ amplitude: Matrix) -> ComplexMatrix {
-            var result = polar.phase
-            for i in amplitude.values.indices {
-                result.real[i] *= amplitude.values[i]
-                result.imaginary[i] *= amplitude.values[i]
-            }
-            return result
-        }
-        return (withPhase(parts.harmonic), withPhase(parts.percussive))
+        let masks = try self.masks(
+            magnitude: magnitude ?? stft.magnitude(), harmonicKernel: harmonicKernel,
+            percussiveKernel: percussiveKernel, power: power, harmonicMargin: harmonicMargin,
+            percussiveMargin: percussiveMargin)
+        return (try stft.scaled(by: masks.harmonic), try stft.scaled(by: masks.percussive))
     }
 
     /// `librosa.util.softmask(X, X_ref, power, split_zeros)`: (X / Z)^p / ((X / Z)^p + (X_ref / Z)^p)
@@ -154,18 +147,16 @@ public enum HPSS {
 }
 
 extension ComplexMatrix {
-    /// `librosa.magphase`: the magnitude and the unit phase of each value, whose product is the value;
-    /// a zero value gets phase 1 (as librosa, to avoid dividing by zero).
-    public func magnitudeAndPhase() -> (magnitude: Matrix, phase: ComplexMatrix) {
-        var magnitude = Matrix(rows: rows, columns: columns)
-        var phase = ComplexMatrix(rows: rows, columns: columns)
-        for i in real.indices {
-            let length = hypotf(real[i], imaginary[i])
-            magnitude.values[i] = length
-            let divisor: Float = length == 0 ? 1 : length
-            phase.real[i] = real[i] / divisor + (length == 0 ? 1 : 0)
-            phase.imaginary[i] = imaginary[i] / divisor
+    /// Each value times the real value at the same place (a mask).
+    public func scaled(by factors: Matrix) throws(HPSSError) -> ComplexMatrix {
+        guard factors.rows == rows, factors.columns == columns else {
+            throw .shapeMismatch(rows: factors.rows, columns: factors.columns, referenceRows: rows, referenceColumns: columns)
         }
-        return (magnitude, phase)
+        var result = self
+        for i in factors.values.indices {
+            result.real[i] *= factors.values[i]
+            result.imaginary[i] *= factors.values[i]
+        }
+        return result
     }
 }

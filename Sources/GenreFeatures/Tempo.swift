@@ -139,9 +139,10 @@ private struct AutocorrelationFrames {
     func forEach(_ body: (Int, [Double]) -> Void) {
         let winLength = window.count
         var frame = [Double](repeating: 0, count: winLength)
+        var autocorrelate = Autocorrelation(length: winLength)
         for start in 0 ..< count {
             for i in 0 ..< winLength { frame[i] = Double(padded[start + i]) * window[i] }
-            var autocorrelation = directAutocorrelation(frame)
+            var autocorrelation = autocorrelate(frame)
             normalizeColumns(&autocorrelation, rows: winLength, columns: 1, norm: .infinity,
                              threshold: Double.leastNormalMagnitude)
             body(start, autocorrelation)
@@ -149,37 +150,46 @@ private struct AutocorrelationFrames {
     }
 }
 
-/// The autocorrelation r[lag] = sum over i of x[i] * x[i + lag], for every lag from 0 to x.count - 1.
-///
-/// Computed directly in O(n²), where librosa uses an FFT (equal up to rounding): a drop-in place for
-/// an FFT-based version, O(n log n), once the module has an FFT. Sixteen lags at a time, vectorised
-/// over lags in eight independent sums (enough to hide the latency of the additions), so that each
-/// x[i] is loaded once per sixteen products.
-func directAutocorrelation(_ x: [Double]) -> [Double] {
-    typealias Pair = SIMD2<Double>
-    let count = x.count, block = 16
-    var result = [Double](repeating: 0, count: count)
-    // Zeros past the end let every lag of a block run over the same range of i.
-    let padded = x + [Double](repeating: 0, count: block)
-    padded.withUnsafeBufferPointer { values in
-        let base = UnsafeRawPointer(values.baseAddress!)
-        for first in stride(from: 0, to: count, by: block) {
-            var sums = (Pair(), Pair(), Pair(), Pair(), Pair(), Pair(), Pair(), Pair())
-            for i in 0 ..< count - first {
-                let xi = Pair(repeating: values[i])
-                let lags = base + (i + first) * MemoryLayout<Double>.stride
-                sums.0 += xi * lags.loadUnaligned(as: Pair.self)
-                sums.1 += xi * lags.loadUnaligned(fromByteOffset: 16, as: Pair.self)
-                sums.2 += xi * lags.loadUnaligned(fromByteOffset: 32, as: Pair.self)
-                sums.3 += xi * lags.loadUnaligned(fromByteOffset: 48, as: Pair.self)
-                sums.4 += xi * lags.loadUnaligned(fromByteOffset: 64, as: Pair.self)
-                sums.5 += xi * lags.loadUnaligned(fromByteOffset: 80, as: Pair.self)
-                sums.6 += xi * lags.loadUnaligned(fromByteOffset: 96, as: Pair.self)
-                sums.7 += xi * lags.loadUnaligned(fromByteOffset: 112, as: Pair.self)
-            }
-            let pairs = [sums.0, sums.1, sums.2, sums.3, sums.4, sums.5, sums.6, sums.7]
-            for lag in first ..< min(first + block, count) { result[lag] = pairs[(lag - first) / 2][(lag - first) % 2] }
-        }
+/// The autocorrelation r[lag] = sum over i of x[i] * x[i + lag] for lags 0 ..< `length`, through the
+/// FFT as `librosa.autocorrelate` computes it: the power spectrum of x zero-padded to a power of two
+/// of at least 2 x length - 1 samples (so no lag wraps around), transformed back.
+struct Autocorrelation {
+    let length: Int
+    private let fft: RealFFT<Double>
+    private let scratch: FFTScratch<Double>
+    private var signal: [Double], real: [Double], imaginary: [Double]
+
+    init(length: Int) {
+        var size = 1
+        while size < 2 * length - 1 { size *= 2 }
+        self.length = length
+        // A power of two is always a valid FFT size.
+        fft = try! RealFFT(count: size)
+        scratch = fft.makeScratch()
+        signal = [Double](repeating: 0, count: size)
+        real = [Double](repeating: 0, count: fft.binCount)
+        imaginary = real
     }
-    return result
+
+    mutating func callAsFunction(_ x: [Double]) -> [Double] {
+        precondition(x.count == length, "autocorrelation of \(x.count) values with a plan for \(length)")
+        for i in 0 ..< length { signal[i] = x[i] }
+        signal.withUnsafeMutableBufferPointer { signal in
+            real.withUnsafeMutableBufferPointer { real in
+                imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    fft.forward(signal.baseAddress!, real: real.baseAddress!, imaginary: imaginary.baseAddress!,
+                                scratch: scratch)
+                    for k in 0 ..< real.count {
+                        real[k] = real[k] * real[k] + imaginary[k] * imaginary[k]
+                        imaginary[k] = 0
+                    }
+                    fft.inverse(real: real.baseAddress!, imaginary: imaginary.baseAddress!,
+                                signal: signal.baseAddress!, scratch: scratch)
+                }
+            }
+        }
+        let result = Array(signal[..<length])
+        for i in length ..< signal.count { signal[i] = 0 }
+        return result
+    }
 }
