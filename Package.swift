@@ -16,12 +16,13 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures"]),
         .executableTarget(name: "genre", dependencies: [
-            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shared by the test targets: fixture loading and tolerance checks.

@@ -383,7 +383,14 @@ public enum Spectrogram {
 extension ComplexMatrix {
     /// |D| ** power elementwise (librosa's `np.abs(D) ** power`).
     public func magnitude(power: Float = 1) -> Matrix {
-        let magnitudes = zip(real, imaginary).map { Spectrogram.magnitude($0, $1) }
+        let magnitudes = [Float](unsafeUninitializedCapacity: real.count) { target, initialized in
+            real.withUnsafeBufferPointer { real in
+                imaginary.withUnsafeBufferPointer { imaginary in
+                    for i in 0 ..< real.count { target[i] = Spectrogram.magnitude(real[i], imaginary[i]) }
+                }
+            }
+            initialized = real.count
+        }
         return Spectrogram.raise(Matrix(rows: rows, columns: columns, values: magnitudes), toPower: power)
     }
 }
