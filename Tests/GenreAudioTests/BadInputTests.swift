@@ -1,6 +1,7 @@
 import Foundation
 import GenreAudio
 import Testing
+import TestSupport
 
 /// Each kind of bad input gives its own error, whose description names the file.
 @Test func badFilesGiveClearErrors() throws {
@@ -89,7 +90,7 @@ func errorDescriptionsAreOneClearLine(error: AudioError) {
     try withTemporaryFolder { folder in
         let path = folder + "/nonfinite.wav"
         // Stereo frames: (NaN, 0.5), (inf, -inf), (0.25, 0.75).
-        try writeWAV(path, samples: [.nan, 0.5, .infinity, -.infinity, 0.25, 0.75], channels: 2, sampleRate: 8000, float: true)
+        try WAVWriter.write(path, samples: [.nan, 0.5, .infinity, -.infinity, 0.25, 0.75], channels: 2, sampleRate: 8000, float: true)
         #expect(try AudioDecoder(sampleRate: nil).decode(path).samples == [0.25, 0, 0.5])
         #expect(try AudioDecoder().decode(path).samples.allSatisfy(\.isFinite))
     }

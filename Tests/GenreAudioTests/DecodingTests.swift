@@ -107,7 +107,7 @@ func lossyMatchesSignal(file: String, minimumCorrelation: Double) throws {
         var random = SystemRandomNumberGenerator()
         let noise = (0 ..< 2 * 12 * 8000).map { _ in Float.random(in: -0.5 ... 0.5, using: &random) }
         let long = folder + "/noise.wav"
-        try writeWAV(long, samples: noise, channels: 2, sampleRate: 8000)
+        try WAVWriter.write(long, samples: noise, channels: 2, sampleRate: 8000)
         let whole = try AudioDecoder(sampleRate: nil).decode(long).samples
         let start = Int(7.3 * 8000), count = Int(1.5 * 8000)
         let span = try AudioDecoder(sampleRate: nil).decode(long, offsetSeconds: 7.3, durationSeconds: 1.5)
@@ -115,7 +115,7 @@ func lossyMatchesSignal(file: String, minimumCorrelation: Double) throws {
 
         // Resampled, the span is what the same samples give when they are a file of their own.
         let cut = folder + "/cut.wav"
-        try writeWAV(cut, samples: Array(noise[2 * start ..< 2 * (start + count)]), channels: 2, sampleRate: 8000)
+        try WAVWriter.write(cut, samples: Array(noise[2 * start ..< 2 * (start + count)]), channels: 2, sampleRate: 8000)
         let resampled = try AudioDecoder().decode(long, offsetSeconds: 7.3, durationSeconds: 1.5).samples
         #expect(resampled == (try AudioDecoder().decode(cut).samples))
         #expect(resampled.count == Int((Double(count) * 22050 / 8000).rounded(.up)))

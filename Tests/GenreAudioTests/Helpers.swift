@@ -53,33 +53,8 @@ private func power(_ x: [Float], _ frequency: Double, _ sampleRate: Int) -> Doub
     return s1 * s1 + s2 * s2 - coefficient * s1 * s2
 }
 
-/// Writes a WAV file of interleaved samples: 32-bit float when `float`, else 16-bit PCM (clipped).
-func writeWAV(_ path: String, samples: [Float], channels: Int, sampleRate: Int, float: Bool = false) throws {
-    let bytesPerSample = float ? 4 : 2
-    var data = Data()
-    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-    data.append(contentsOf: "RIFF".utf8)
-    append(UInt32(36 + samples.count * bytesPerSample))
-    data.append(contentsOf: "WAVEfmt ".utf8)
-    append(UInt32(16))
-    append(UInt16(float ? 3 : 1))
-    append(UInt16(channels))
-    append(UInt32(sampleRate))
-    append(UInt32(sampleRate * channels * bytesPerSample))
-    append(UInt16(channels * bytesPerSample))
-    append(UInt16(bytesPerSample * 8))
-    data.append(contentsOf: "data".utf8)
-    append(UInt32(samples.count * bytesPerSample))
-    for sample in samples {
-        if float { append(sample.bitPattern) } else { append(Int16(max(-32768, min(32767, (sample * 32768).rounded())))) }
-    }
-    try data.write(to: URL(fileURLWithPath: path))
-}
-
 /// A fresh temporary folder, removed when `body` returns.
 func withTemporaryFolder<T>(_ body: (String) throws -> T) throws -> T {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("GenreAudioTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    return try body(folder.path)
+    let folder = try TemporaryFolder()
+    return try withExtendedLifetime(folder) { try body(folder.path) }
 }

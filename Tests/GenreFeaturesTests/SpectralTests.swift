@@ -103,19 +103,4 @@ import TestSupport
         #expect(PadMode.reflect.pad(x, left: 5, right: 4) == [2, 1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3])
         #expect(PadMode.reflect.pad([7], left: 2, right: 2) == [7, 7, 7, 7, 7])
     }
-
-    /// A small deterministic generator for test inputs (SplitMix64).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [-1, 1).
-        mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
-    }
 }

@@ -2,21 +2,33 @@ import Foundation
 
 /// Writes small WAV files for tests that need audio made on the spot (odd rates, many channels).
 public enum WAVWriter {
-    /// 16-bit PCM; `frames[i]` holds one sample per channel, in [-1, 1].
-    public static func write(_ path: String, frames: [[Float]], sampleRate: Int) throws {
-        let channels = frames.first?.count ?? 1
-        let dataBytes = frames.count * channels * 2
+    /// Interleaved samples: 32-bit float when `float`, else 16-bit PCM (clipped).
+    public static func write(_ path: String, samples: [Float], channels: Int, sampleRate: Int,
+                             float: Bool = false) throws {
+        let bytesPerSample = float ? 4 : 2
         var data = Data()
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-        data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + dataBytes))
-        data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16)); append(UInt16(1))
-        append(UInt16(channels)); append(UInt32(sampleRate)); append(UInt32(sampleRate * channels * 2))
-        append(UInt16(channels * 2)); append(UInt16(16))
-        data.append(contentsOf: Array("data".utf8)); append(UInt32(dataBytes))
-        for frame in frames {
-            for sample in frame { append(Int16((max(-1, min(1, sample)) * 32767).rounded())) }
+        data.append(contentsOf: "RIFF".utf8)
+        append(UInt32(36 + samples.count * bytesPerSample))
+        data.append(contentsOf: "WAVEfmt ".utf8)
+        append(UInt32(16))
+        append(UInt16(float ? 3 : 1))
+        append(UInt16(channels))
+        append(UInt32(sampleRate))
+        append(UInt32(sampleRate * channels * bytesPerSample))
+        append(UInt16(channels * bytesPerSample))
+        append(UInt16(bytesPerSample * 8))
+        data.append(contentsOf: "data".utf8)
+        append(UInt32(samples.count * bytesPerSample))
+        for sample in samples {
+            if float { append(sample.bitPattern) } else { append(Int16(max(-32768, min(32767, (sample * 32768).rounded())))) }
         }
         try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// 16-bit PCM; `frames[i]` holds one sample per channel.
+    public static func write(_ path: String, frames: [[Float]], sampleRate: Int) throws {
+        try write(path, samples: frames.flatMap { $0 }, channels: frames.first?.count ?? 1, sampleRate: sampleRate)
     }
 
     /// A mono tone of `seconds` at `hz`.
