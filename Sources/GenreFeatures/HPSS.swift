@@ -152,11 +152,17 @@ extension ComplexMatrix {
         guard factors.rows == rows, factors.columns == columns else {
             throw .shapeMismatch(rows: factors.rows, columns: factors.columns, referenceRows: rows, referenceColumns: columns)
         }
-        var result = self
-        for i in factors.values.indices {
-            result.real[i] *= factors.values[i]
-            result.imaginary[i] *= factors.values[i]
+        // One pass into uninitialised arrays: scaling a copy of self would copy both parts first.
+        func scaled(_ part: [Float]) -> [Float] {
+            [Float](unsafeUninitializedCapacity: part.count) { result, initialized in
+                part.withUnsafeBufferPointer { part in
+                    factors.values.withUnsafeBufferPointer { factors in
+                        for i in 0..<part.count { result[i] = part[i] * factors[i] }
+                    }
+                }
+                initialized = part.count
+            }
         }
-        return result
+        return ComplexMatrix(rows: rows, columns: columns, real: scaled(real), imaginary: scaled(imaginary))
     }
 }

@@ -105,41 +105,41 @@ public struct STFT: Sendable {
 
     /// The complex STFT, (1 + nFFT/2, frames).
     public func transform(_ signal: [Float]) throws(SpectralError) -> ComplexMatrix {
-        var result = ComplexMatrix(rows: settings.binCount, columns: try frameCount(signal))
-        let bins = settings.binCount, frames = result.columns
-        var block = [Float](repeating: 0, count: Self.blockFrames * bins)
-        result.real.withUnsafeMutableBufferPointer { real in
-            result.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                block.withUnsafeMutableBufferPointer { block in
-                    forEachFrameBlock(signal) { first, count, re, im in
-                        for (part, target) in [(re, real), (im, imaginary)] {
-                            for i in 0 ..< count * bins { block[i] = Float(part[i]) }
-                            Self.transpose(block.baseAddress!, rows: count, columns: bins, stride: bins,
-                                           into: target.baseAddress! + first, stride: frames)
-                        }
-                    }
+        let bins = settings.binCount, frames = try frameCount(signal), count = bins * frames
+        // Every value is written once by the transposes, so the parts start uninitialised.
+        var imaginary: [Float] = []
+        let real = [Float](unsafeUninitializedCapacity: count) { real, realCount in
+            imaginary = [Float](unsafeUninitializedCapacity: count) { imaginary, imaginaryCount in
+                forEachFrameBlock(signal) { first, count, re, im in
+                    Self.transpose(re, rows: count, columns: bins, stride: bins,
+                                   into: real.baseAddress! + first, stride: frames)
+                    Self.transpose(im, rows: count, columns: bins, stride: bins,
+                                   into: imaginary.baseAddress! + first, stride: frames)
                 }
+                imaginaryCount = count
             }
+            realCount = count
         }
-        return result
+        return ComplexMatrix(rows: bins, columns: frames, real: real, imaginary: imaginary)
     }
 
     /// |STFT| ** power without keeping the complex matrix: power 1 gives the magnitude spectrogram,
     /// 2 the power spectrogram. Each bin is rounded to float32 before its magnitude is taken, as
     /// librosa takes `np.abs` of its complex64 STFT.
     public func magnitude(_ signal: [Float], power: Float = 1) throws(SpectralError) -> Matrix {
-        var result = Matrix(rows: settings.binCount, columns: try frameCount(signal))
-        let bins = settings.binCount, frames = result.columns
+        let bins = settings.binCount, frames = try frameCount(signal), count = bins * frames
         var block = [Float](repeating: 0, count: Self.blockFrames * bins)
-        result.values.withUnsafeMutableBufferPointer { values in
+        let values = [Float](unsafeUninitializedCapacity: count) { values, initialized in
             block.withUnsafeMutableBufferPointer { block in
                 forEachFrameBlock(signal) { first, count, re, im in
                     Spectrogram.magnitudes(re, im, count * bins, into: block.baseAddress!)
-                    Self.transpose(block.baseAddress!, rows: count, columns: bins, stride: bins,
+                    Self.transpose(UnsafePointer(block.baseAddress!), rows: count, columns: bins, stride: bins,
                                    into: values.baseAddress! + first, stride: frames)
                 }
             }
+            initialized = count
         }
+        let result = Matrix(rows: bins, columns: frames, values: values)
         return power == 1 ? result : Spectrogram.raise(result, toPower: power)
     }
 
@@ -168,7 +168,6 @@ public struct STFT: Sendable {
         let bins = settings.binCount, columns = spectrum.columns
         let fullLength = n + hop * (frames - 1)
         var sum = [Float](repeating: 0, count: fullLength)
-        let envelope = windowSumSquare(frames: frames)
         var re = [Float](repeating: 0, count: Self.blockFrames * bins), im = re
         var frame = [Float](repeating: 0, count: n)
         let scratch = inverseFFT.makeScratch()
@@ -192,35 +191,47 @@ public struct STFT: Sendable {
                 }
             }
         }}}}}}
-        let tiny = Float.leastNormalMagnitude
-        return (0..<outputLength).map { i in
-            let source = start + i
-            guard source < fullLength else { return 0 }
-            return envelope[source] > tiny ? sum[source] / envelope[source] : sum[source]
+        sum.withUnsafeMutableBufferPointer { divideByWindowSumSquare($0.baseAddress!, frames: frames) }
+        return [Float](unsafeUninitializedCapacity: outputLength) { output, initialized in
+            let copied = max(min(outputLength, fullLength - start), 0)
+            sum.withUnsafeBufferPointer { sum in
+                output.baseAddress!.initialize(from: sum.baseAddress! + start, count: copied)
+            }
+            (output.baseAddress! + copied).initialize(repeating: 0, count: outputLength - copied)
+            initialized = outputLength
         }
     }
 
-    /// librosa's `window_sumsquare`: the squared window added frame by frame into float32. The
-    /// positions that every overlapping frame reaches, [nFFT - hop, frames × hop), receive the same
-    /// values in the same order, so they repeat with period hop; only a short run is summed.
-    private func windowSumSquare(frames: Int) -> [Float] {
+    /// Divides the overlap-added frames by librosa's `window_sumsquare` (the squared window added
+    /// frame by frame into float32) where it is not tiny. The positions that every overlapping frame
+    /// reaches, [nFFT - hop, frames × hop), receive the same values in the same order, so they repeat
+    /// with period hop: only a short run is summed, and the interior is divided period by period.
+    private func divideByWindowSumSquare(_ sum: UnsafeMutablePointer<Float>, frames: Int) {
         let n = settings.nFFT, hop = settings.hopLength
         let squared = window.map { $0 * $0 }
-        func summed(_ frames: Int) -> [Float] {
-            var result = [Float](repeating: 0, count: n + hop * (frames - 1))
-            result.withUnsafeMutableBufferPointer { result in
-                for t in 0..<frames { Self.accumulate(nil, times: squared, into: result.baseAddress! + t * hop) }
-            }
-            return result
-        }
         let shortRun = (n + hop - 1) / hop + 1
-        guard frames > shortRun else { return summed(frames) }
-        let model = summed(shortRun)
-        let length = n + hop * (frames - 1), interior = max(n - hop, 0) ..< frames * hop
-        return (0..<length).map { i in
-            if i < interior.lowerBound { return model[i] }
-            if i >= interior.upperBound { return model[model.count - (length - i)] }
-            return model[interior.lowerBound + (i - interior.lowerBound) % hop]
+        var envelope = [Float](repeating: 0, count: n + hop * (min(frames, shortRun) - 1))
+        envelope.withUnsafeMutableBufferPointer { envelope in
+            for t in 0 ..< min(frames, shortRun) {
+                Self.accumulate(nil, times: squared, into: envelope.baseAddress! + t * hop)
+            }
+        }
+        let tiny = Float.leastNormalMagnitude
+        func divide(_ first: Int, _ count: Int, by envelope: UnsafePointer<Float>) {
+            for j in 0..<count {
+                let value = sum[first + j], weight = envelope[j]
+                sum[first + j] = weight > tiny ? value / weight : value
+            }
+        }
+        envelope.withUnsafeBufferPointer { envelope in
+            let model = envelope.baseAddress!, length = n + hop * (frames - 1)
+            guard frames > shortRun else { return divide(0, length, by: model) }
+            let interior = max(n - hop, 0) ..< frames * hop
+            divide(0, interior.lowerBound, by: model)
+            for first in stride(from: interior.lowerBound, to: interior.upperBound, by: hop) {
+                divide(first, min(hop, interior.upperBound - first), by: model + interior.lowerBound)
+            }
+            divide(interior.upperBound, length - interior.upperBound, by: model + envelope.count - (length - interior.upperBound))
         }
     }
 
@@ -237,9 +248,12 @@ public struct STFT: Sendable {
     private static let blockFrames = 16
 
     /// target[j * targetStride + i] = source[i * sourceStride + j] for i < rows, j < columns: turns
-    /// frame-major blocks into (bins, frames) columns and back.
-    private static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, stride sourceStride: Int,
-                                  into target: UnsafeMutablePointer<Float>, stride targetStride: Int) {
+    /// frame-major blocks into (bins, frames) columns and back, rounding double-precision bins to
+    /// float32 on the way.
+    private static func transpose<Source: FFTScalar>(
+        _ source: UnsafePointer<Source>, rows: Int, columns: Int, stride sourceStride: Int,
+        into target: UnsafeMutablePointer<Float>, stride targetStride: Int
+    ) {
         // 4 x 4 tiles in registers, then the ragged edges one value at a time.
         let tileRows = rows / 4 * 4, tileColumns = columns / 4 * 4
         for i in Swift.stride(from: 0, to: tileRows, by: 4) {
@@ -254,14 +268,14 @@ public struct STFT: Sendable {
                 store(SIMD4(v0[3], v1[3], v2[3], v3[3]), to + 3 * targetStride)
             }
             for j in tileColumns..<columns {
-                for k in i ..< i + 4 { target[j * targetStride + k] = source[k * sourceStride + j] }
+                for k in i ..< i + 4 { target[j * targetStride + k] = Float(source[k * sourceStride + j]) }
             }
         }
         for i in tileRows..<rows {
-            for j in 0..<columns { target[j * targetStride + i] = source[i * sourceStride + j] }
+            for j in 0..<columns { target[j * targetStride + i] = Float(source[i * sourceStride + j]) }
         }
-        func load(_ pointer: UnsafePointer<Float>) -> SIMD4<Float> {
-            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Float>.self)
+        func load(_ pointer: UnsafePointer<Source>) -> SIMD4<Float> {
+            SIMD4<Float>(UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Source>.self))
         }
         func store(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
             UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
@@ -334,14 +348,20 @@ public struct STFT: Sendable {
     /// whole signal for `reflect` when the hop is at least half a frame.
     private func centrePadded(_ signal: [Float]) -> [Float] {
         let n = settings.nFFT, hop = settings.hopLength, half = n / 2, count = signal.count
-        var padded = settings.padMode.pad(signal, left: half, right: 0)
         let headFrames = (half + hop - 1) / hop
         // The first frame that reaches into the tail padding (Python's floor division).
         let reach = count + half - n
         let tailStart = (reach >= 0 ? reach / hop : -((hop - 1 - reach) / hop)) + 1
         let tail = tailStart > headFrames ? signal[min(tailStart * hop - half, count)...] : signal[...]
-        padded += (0..<half).map { tail.isEmpty ? 0 : settings.padMode.value(tail, at: tail.count + $0) }
-        return padded
+        // Written in one pass: the signal is copied once, not grown by appending.
+        return [Float](unsafeUninitializedCapacity: count + 2 * half) { padded, initialized in
+            for i in 0..<half { padded[i] = settings.padMode.value(signal, at: i - half) }
+            _ = UnsafeMutableBufferPointer(rebasing: padded[half ..< half + count]).initialize(from: signal)
+            for i in 0..<half {
+                padded[half + count + i] = tail.isEmpty ? 0 : settings.padMode.value(tail, at: tail.count + i)
+            }
+            initialized = count + 2 * half
+        }
     }
 }
 
