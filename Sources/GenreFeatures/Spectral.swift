@@ -32,7 +32,7 @@ public enum Spectral {
     /// Spectral centroid per frame, (1, t): the mean frequency of each frame's normalised spectrum.
     public static func centroid(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil) throws(SpectralError) -> [Float] {
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral centroid")
-        return bins.tiles.flatMap { tile in tile.centroids(tile.normalisers()).map(Float.init) }
+        return bins.centroids(bins.normalisers()).map(Float.init)
     }
 
     /// Spectral bandwidth per frame, (1, t): (Σ_k S[k] |f_k - centroid|^p)^(1/p), with S normalised
@@ -41,20 +41,18 @@ public enum Spectral {
                                  normalize: Bool = true) throws(SpectralError) -> [Float] {
         guard p > 0 else { throw .parameterOutOfRange(name: "p", value: "\(p)", valid: "positive") }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral bandwidth")
-        return bins.tiles.flatMap { tile in
-            let normalisers = tile.normalisers()
-            let centroids = tile.centroids(normalisers)
-            let sums = normalisers.withUnsafeBufferPointer { normalisers in
-                centroids.withUnsafeBufferPointer { centroids in
-                    tile.sum { k, value, t in
-                        let weight = normalize ? Double(Float(Double(value) / normalisers[t])) : Double(value)
-                        let deviation = abs(tile.frequencies[k] - centroids[t])
-                        return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
-                    }
+        let normalisers = bins.normalisers()
+        let centroids = bins.centroids(normalisers)
+        let sums = normalisers.withUnsafeBufferPointer { normalisers in
+            centroids.withUnsafeBufferPointer { centroids in
+                bins.sum { k, value, t in
+                    let weight = normalize ? Double(Float(Double(value) / normalisers[t])) : Double(value)
+                    let deviation = abs(bins.frequencies[k] - centroids[t])
+                    return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
                 }
             }
-            return sums.map { Float(pow($0, 1 / p)) }
         }
+        return sums.map { Float(pow($0, 1 / p)) }
     }
 
     /// Roll-off frequency per frame, (1, t): the lowest bin frequency at which the cumulative
@@ -66,26 +64,24 @@ public enum Spectral {
             throw .parameterOutOfRange(name: "rollPercent", value: "\(rollPercent)", valid: "in (0, 1)")
         }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral roll-off")
-        return bins.tiles.flatMap { tile in
-            let frames = tile.frames
-            var totals = [Float](repeating: 0, count: frames)
-            totals.withUnsafeMutableBufferPointer { totals in
-                tile.forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
-            }
-            let thresholds = totals.map { Float(rollPercent) * $0 }
-            var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
-            cumulative.withUnsafeMutableBufferPointer { cumulative in
-                rolloff.withUnsafeMutableBufferPointer { rolloff in
-                    tile.forEachRow { k, row in
-                        for t in 0..<frames {
-                            cumulative[t] += row[t]
-                            if rolloff[t].isNaN, cumulative[t] >= thresholds[t] { rolloff[t] = Float(tile.frequencies[k]) }
-                        }
+        let frames = bins.frames
+        var totals = [Float](repeating: 0, count: frames)
+        totals.withUnsafeMutableBufferPointer { totals in
+            bins.forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
+        }
+        let thresholds = totals.map { Float(rollPercent) * $0 }
+        var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
+        cumulative.withUnsafeMutableBufferPointer { cumulative in
+            rolloff.withUnsafeMutableBufferPointer { rolloff in
+                bins.forEachRow { k, row in
+                    for t in 0..<frames {
+                        cumulative[t] += row[t]
+                        if rolloff[t].isNaN, cumulative[t] >= thresholds[t] { rolloff[t] = Float(bins.frequencies[k]) }
                     }
                 }
             }
-            return rolloff
         }
+        return rolloff
     }
 
     /// Spectral flatness per frame, (1, t): geometric over arithmetic mean of max(amin, S^power).
@@ -263,14 +259,12 @@ public enum Spectral {
     }
 }
 
-/// A validated magnitude spectrogram with the frequencies of its bins, or a span of its frames. The
-/// helpers walk it bin by bin (rows are contiguous) and accumulate per frame, so their loops vectorise.
+/// A validated magnitude spectrogram with the frequencies of its bins. The helpers walk it bin by
+/// bin (rows are contiguous) and accumulate per frame, so their loops vectorise.
 private struct Bins {
     let magnitude: Matrix
     let frequencies: [Double]
-    /// The frames the helpers see: all of them, or those of one of `tiles`.
-    let span: Range<Int>
-    var frames: Int { span.count }
+    var frames: Int { magnitude.columns }
 
     init(_ magnitude: Matrix, sampleRate: Int, nFFT: Int?, feature: String) throws(SpectralError) {
         guard magnitude.rows >= 2 else { throw .inputTooShort(name: "spectrogram bins", length: magnitude.rows, minimum: 2) }
@@ -281,28 +275,12 @@ private struct Bins {
         try Spectral.requireNonNegative(magnitude, feature: feature)
         self.magnitude = magnitude
         frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT ?? 2 * (magnitude.rows - 1))
-        span = 0 ..< magnitude.columns
-    }
-
-    private init(_ bins: Bins, span: Range<Int>) {
-        magnitude = bins.magnitude
-        frequencies = bins.frequencies
-        self.span = span
-    }
-
-    /// The frames in spans of about 256 KiB of values, which stay in the L2 cache while a feature
-    /// makes its several passes over them; the spectrogram is larger than the caches.
-    var tiles: [Bins] {
-        let width = max(64 * 1024 / magnitude.rows, 8)
-        return stride(from: span.lowerBound, to: span.upperBound, by: width).map {
-            Bins(self, span: $0 ..< min($0 + width, span.upperBound))
-        }
     }
 
     /// Calls `body` with each bin index and a pointer to its values over the frames.
     func forEachRow(_ body: (Int, UnsafePointer<Float>) -> Void) {
         magnitude.values.withUnsafeBufferPointer { values in
-            for k in 0..<magnitude.rows { body(k, values.baseAddress! + k * magnitude.columns + span.lowerBound) }
+            for k in 0..<magnitude.rows { body(k, values.baseAddress! + k * frames) }
         }
     }
 
