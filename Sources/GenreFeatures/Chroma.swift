@@ -108,25 +108,18 @@ public enum Chroma {
         return chroma
     }
 
-    /// bank × power, accumulated in Float over the bins as BLAS does for librosa's float32 einsum. The
-    /// frames go in blocks whose rows of the product stay in the L1 cache, so that the spectrogram,
-    /// larger than the caches, is read once; the inner loop runs along a block's frames.
+    /// bank × power, accumulated in Float over the bins as BLAS does for librosa's float32 einsum; row by
+    /// row so that the inner loop runs along the spectrogram's frames.
     private static func project(_ power: Matrix, with bank: Matrix) -> Matrix {
         var product = Matrix(rows: bank.rows, columns: power.columns)
-        let frames = power.columns, bins = bank.columns, classes = bank.rows, blockLength = 256
+        let frames = power.columns
         product.values.withUnsafeMutableBufferPointer { result in
             power.values.withUnsafeBufferPointer { power in
-                bank.values.withUnsafeBufferPointer { bank in
-                    for blockStart in stride(from: 0, to: frames, by: blockLength) {
-                        let count = min(blockLength, frames - blockStart)
-                        for bin in 0 ..< bins {
-                            let source = power.baseAddress! + bin * frames + blockStart
-                            for pitchClass in 0 ..< classes {
-                                let weight = bank[pitchClass * bins + bin]
-                                let target = result.baseAddress! + pitchClass * frames + blockStart
-                                for frame in 0 ..< count { target[frame] += weight * source[frame] }
-                            }
-                        }
+                for pitchClass in 0 ..< bank.rows {
+                    let target = result.baseAddress! + pitchClass * frames
+                    for bin in 0 ..< bank.columns {
+                        let weight = bank[pitchClass, bin], source = power.baseAddress! + bin * frames
+                        for frame in 0 ..< frames { target[frame] += weight * source[frame] }
                     }
                 }
             }

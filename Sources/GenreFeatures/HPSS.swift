@@ -99,15 +99,21 @@ public enum HPSS {
             harmonic.values.withUnsafeMutableBufferPointer { harmonic in
                 percussive.values.withUnsafeMutableBufferPointer { percussive in
                     magnitude.values.withUnsafeBufferPointer { magnitude in
-                        for i in magnitude.indices {
-                            let h = harmonic[i], p = percussive[i]
-                            let scale = applyingMasks ? magnitude[i] : 1
-                            // Without margins each mask is the other's pair: one computation gives both.
-                            let masks = splitZeros
-                                ? softmasks(h, p)
-                                : (x: softmasks(h, p * harmonicMargin).x, y: softmasks(p, h * percussiveMargin).x)
-                            harmonic[i] = scale * masks.x
-                            percussive[i] = scale * masks.y
+                        // Without margins each mask is the other's pair: one computation gives both.
+                        if splitZeros {
+                            for i in magnitude.indices {
+                                let scale = applyingMasks ? magnitude[i] : 1
+                                let masks = softmasks(harmonic[i], percussive[i])
+                                harmonic[i] = scale * masks.x
+                                percussive[i] = scale * masks.y
+                            }
+                        } else {
+                            for i in magnitude.indices {
+                                let h = harmonic[i], p = percussive[i]
+                                let scale = applyingMasks ? magnitude[i] : 1
+                                harmonic[i] = scale * softmasks(h, p * harmonicMargin).x
+                                percussive[i] = scale * softmasks(p, h * percussiveMargin).x
+                            }
                         }
                     }
                 }
