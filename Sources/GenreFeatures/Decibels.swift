@@ -59,18 +59,20 @@ public enum Decibels {
     static func convert<T: BinaryFloatingPoint>(_ values: [T], reference: Resolved, amin: Double,
                                                 topDB: Double?) -> [T] {
         let floor = T(amin)
-        var result = values.map { T(10) * T(log10(Double(max($0, floor)))) }
+        @inline(__always) func decibels(_ value: T) -> T { T(10) * T(log10(Double(max(value, floor)))) }
+        // The reference is taken off in the same pass as the logarithm.
+        var result: [T]
         switch reference {
         case .double(let value):
             let offset = 10 * log10(max(amin, value))
-            if offset != 0 { result = result.map { T(Double($0) - offset) } }
+            result = offset == 0 ? values.map(decibels) : values.map { T(Double(decibels($0)) - offset) }
         case .float(let value):
-            let offset = T(10) * T(log10(Double(max(T(value), floor))))
-            result = result.map { $0 - offset }
+            let offset = decibels(T(value))
+            result = values.map { decibels($0) - offset }
         }
         if let topDB, let peak = result.max() {
             let threshold = peak - T(topDB)
-            result = result.map { max($0, threshold) }
+            for i in result.indices { result[i] = max(result[i], threshold) }
         }
         return result
     }

@@ -72,12 +72,30 @@ struct Moments {
     let variance: Double
 
     init<C: Collection>(_ values: C) where C.Element == Float {
-        var sum = 0.0
-        for value in values { sum += Double(value) }
-        let mean = sum / Double(Swift.max(values.count, 1))
-        var squares = 0.0
-        for value in values { squares += (Double(value) - mean) * (Double(value) - mean) }
-        self.mean = mean
-        variance = squares / Double(Swift.max(values.count, 1))
+        (mean, variance) = values.withContiguousStorageIfAvailable(Self.moments)
+            ?? Array(values).withUnsafeBufferPointer(Self.moments)
+    }
+
+    private static func moments(_ values: UnsafeBufferPointer<Float>) -> (mean: Double, variance: Double) {
+        let count = Double(Swift.max(values.count, 1))
+        let mean = sum(values) { Double($0) } / count
+        return (mean, sum(values) { (Double($0) - mean) * (Double($0) - mean) } / count)
+    }
+
+    /// The sum of `term` over the values, in four interleaved partial sums: one running sum would make
+    /// every addition wait for the one before.
+    @inline(__always)
+    private static func sum(_ values: UnsafeBufferPointer<Float>, _ term: (Float) -> Double) -> Double {
+        var partial = SIMD4<Double>.zero, i = 0
+        while i + 4 <= values.count {
+            partial += SIMD4(term(values[i]), term(values[i + 1]), term(values[i + 2]), term(values[i + 3]))
+            i += 4
+        }
+        var total = (partial[0] + partial[1]) + (partial[2] + partial[3])
+        while i < values.count {
+            total += term(values[i])
+            i += 1
+        }
+        return total
     }
 }

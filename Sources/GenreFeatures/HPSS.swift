@@ -75,8 +75,8 @@ public enum HPSS {
         guard !containsNegative(x.values), !containsNegative(reference.values) else { throw .negativeInput }
         guard power > 0 else { throw .power(power) }
         var mask = Matrix(rows: x.rows, columns: x.columns)
-        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
-            for i in mask.values.indices { mask.values[i] = softmask(x.values[i], reference.values[i]) }
+        withSoftmasks(power: power, splitZeros: splitZeros) { softmasks in
+            for i in mask.values.indices { mask.values[i] = softmasks(x.values[i], reference.values[i]).x }
         }
         return mask
     }
@@ -95,15 +95,25 @@ public enum HPSS {
         var harmonic = try! magnitude.medianFiltered(size: harmonicKernel, along: .columns)
         var percussive = try! magnitude.medianFiltered(size: percussiveKernel, along: .rows)
         let splitZeros = harmonicMargin == 1 && percussiveMargin == 1
-        withSoftmask(power: power, splitZeros: splitZeros) { softmask in
+        withSoftmasks(power: power, splitZeros: splitZeros) { softmasks in
             harmonic.values.withUnsafeMutableBufferPointer { harmonic in
                 percussive.values.withUnsafeMutableBufferPointer { percussive in
                     magnitude.values.withUnsafeBufferPointer { magnitude in
-                        for i in magnitude.indices {
-                            let h = harmonic[i], p = percussive[i]
-                            let scale = applyingMasks ? magnitude[i] : 1
-                            harmonic[i] = scale * softmask(h, p * harmonicMargin)
-                            percussive[i] = scale * softmask(p, h * percussiveMargin)
+                        // Without margins each mask is the other's pair: one computation gives both.
+                        if splitZeros {
+                            for i in magnitude.indices {
+                                let scale = applyingMasks ? magnitude[i] : 1
+                                let masks = softmasks(harmonic[i], percussive[i])
+                                harmonic[i] = scale * masks.x
+                                percussive[i] = scale * masks.y
+                            }
+                        } else {
+                            for i in magnitude.indices {
+                                let h = harmonic[i], p = percussive[i]
+                                let scale = applyingMasks ? magnitude[i] : 1
+                                harmonic[i] = scale * softmasks(h, p * harmonicMargin).x
+                                percussive[i] = scale * softmasks(p, h * percussiveMargin).x
+                            }
                         }
                     }
                 }
@@ -112,25 +122,26 @@ public enum HPSS {
         return (harmonic, percussive)
     }
 
-    /// Calls `body` with librosa's softmask of one value against its reference, for `power`. Each power
-    /// gets its own copy of `body` so that loops never look at the power per value: numpy's
-    /// `array ** p` does p = 1, 2 and 0.5 exactly and others with powf. The arithmetic has no branch,
-    /// so that loops vectorise: where z = max(x, y) is below the smallest normal Float the value is
-    /// computed with z = 1, then replaced.
+    /// Calls `body` with librosa's softmasks of two values against each other, (softmask(x, y),
+    /// softmask(y, x)), for `power`; the pair shares Z and the sum. Each power gets its own copy of
+    /// `body` so that loops never look at the power per value: numpy's `array ** p` does p = 1, 2 and
+    /// 0.5 exactly and others with powf. The arithmetic has no branch, so that loops vectorise: where
+    /// z = max(x, y) is below the smallest normal Float the value is computed with z = 1, then replaced.
     @inline(__always)
-    private static func withSoftmask(power: Float, splitZeros: Bool, _ body: ((Float, Float) -> Float) -> Void) {
+    private static func withSoftmasks(power: Float, splitZeros: Bool,
+                                      _ body: ((Float, Float) -> (x: Float, y: Float)) -> Void) {
         let below: Float = splitZeros ? 0.5 : 0
         @inline(__always)
-        func soft(_ x: Float, _ y: Float, _ raise: (Float) -> Float) -> Float {
+        func soft(_ x: Float, _ y: Float, _ raise: (Float) -> Float) -> (x: Float, y: Float) {
             let largest = x > y ? x : y
             let tiny = largest < Float.leastNormalMagnitude
             let z = tiny ? 1 : largest
             let a = raise(x / z), b = raise(y / z)
-            let value = a / (a + b)
-            return tiny ? below : value
+            let sum = a + b
+            return tiny ? (below, below) : (a / sum, b / sum)
         }
         switch power {
-        case .infinity: body { x, y in x > y ? 1 : 0 }
+        case .infinity: body { x, y in (x > y ? 1 : 0, y > x ? 1 : 0) }
         case 2: body { x, y in soft(x, y) { $0 * $0 } }
         case 1: body { x, y in soft(x, y) { $0 } }
         case 0.5: body { x, y in soft(x, y) { $0.squareRoot() } }

@@ -25,17 +25,18 @@ extension Matrix {
     /// The input must be free of NaN.
     public func medianFiltered(size: Int, along axis: Axis) throws(MedianFilterError) -> Matrix {
         guard size >= 1 else { throw .invalidSize(size) }
-        var result = Matrix(rows: rows, columns: columns)
-        guard rows > 0, columns > 0 else { return result }
+        guard rows > 0, columns > 0 else { return Matrix(rows: rows, columns: columns) }
         let lines = axis == .rows
             ? SlidingMedian.Lines(length: rows, count: columns, positionStride: columns, lineStride: 1)
             : SlidingMedian.Lines(length: columns, count: rows, positionStride: 1, lineStride: columns)
-        values.withUnsafeBufferPointer { source in
-            result.values.withUnsafeMutableBufferPointer { destination in
+        // Every value is written by the filter: no need to zero them first.
+        let filtered = [Float](unsafeUninitializedCapacity: values.count) { destination, initialized in
+            values.withUnsafeBufferPointer { source in
                 SlidingMedian(size: size, lines: lines).run(source: source, destination: destination)
             }
+            initialized = values.count
         }
-        return result
+        return Matrix(rows: rows, columns: columns, values: filtered)
     }
 }
 

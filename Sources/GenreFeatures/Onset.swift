@@ -56,14 +56,25 @@ public enum Onset {
         let frames = melDB.columns
         let reference = maxSize == 1 ? melDB : maximumOverBands(melDB, size: maxSize)
         let fluxFrames = max(frames - lag, 0)
-        var flux = Matrix(rows: melDB.rows, columns: fluxFrames)
-        for band in 0 ..< melDB.rows {
-            for frame in 0 ..< fluxFrames {
-                // np.maximum(0, d): +0 also for d = -0.
-                let difference = melDB[band, frame + lag] - reference[band, frame]
-                flux[band, frame] = difference > 0 ? difference : 0
+        // Each value is written once, row by row (no zeroing first, no index checks in the loop).
+        let fluxValues = [Float](unsafeUninitializedCapacity: melDB.rows * fluxFrames) { flux, initialized in
+            melDB.values.withUnsafeBufferPointer { values in
+                reference.values.withUnsafeBufferPointer { reference in
+                    for band in 0 ..< melDB.rows where fluxFrames > 0 {
+                        let current = values.baseAddress! + band * frames + lag
+                        let previous = reference.baseAddress! + band * frames
+                        let target = flux.baseAddress! + band * fluxFrames
+                        for frame in 0 ..< fluxFrames {
+                            // np.maximum(0, d): +0 also for d = -0.
+                            let difference = current[frame] - previous[frame]
+                            target[frame] = difference > 0 ? difference : 0
+                        }
+                    }
+                }
             }
+            initialized = melDB.rows * fluxFrames
         }
+        let flux = Matrix(rows: melDB.rows, columns: fluxFrames, values: fluxValues)
         let delay = lag + (center ? nFFT / (2 * hopLength) : 0)
         // librosa pads then, when centred, trims to the input's length.
         let length = center ? frames : fluxFrames + lag

@@ -100,7 +100,9 @@ public enum Pitch {
         guard spectrogram.rows >= 2 else { throw .tooFewBins(spectrogram.rows) }
         let bins = spectrogram.rows, frames = spectrogram.columns
         let nFFT = 2 * (bins - 1)
-        let magnitude = spectrogram.values.map { abs($0) }
+        // A power spectrogram has no sign bit set (not even -0): then it is its own absolute value.
+        let signs = spectrogram.values.reduce(UInt32(0)) { $0 | $1.bitPattern }
+        let magnitude = signs & 0x8000_0000 == 0 ? spectrogram.values : spectrogram.values.map { abs($0) }
         let lowest = max(fmin, 0), highest = min(fmax, Double(sampleRate) / 2)
         let frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT)
         var floors = [Float](repeating: 0, count: frames)

@@ -138,11 +138,12 @@ private struct AutocorrelationFrames {
     /// Calls `body` with each frame's index and normalised autocorrelation (one value per lag).
     func forEach(_ body: (Int, [Double]) -> Void) {
         let winLength = window.count
-        var frame = [Double](repeating: 0, count: winLength)
+        // Buffers reused from frame to frame.
+        var frame = [Double](repeating: 0, count: winLength), autocorrelation = frame
         var autocorrelate = Autocorrelation(length: winLength)
         for start in 0 ..< count {
             for i in 0 ..< winLength { frame[i] = Double(padded[start + i]) * window[i] }
-            var autocorrelation = autocorrelate(frame)
+            autocorrelate(frame, into: &autocorrelation)
             normalizeColumns(&autocorrelation, rows: winLength, columns: 1, norm: .infinity,
                              threshold: Double.leastNormalMagnitude)
             body(start, autocorrelation)
@@ -157,7 +158,9 @@ struct Autocorrelation {
     let length: Int
     private let fft: RealFFT<Double>
     private let scratch: FFTScratch<Double>
-    private var signal: [Double], real: [Double], imaginary: [Double]
+    /// The transform's input: the values, then zeros that stay (the inverse writes to `lags`).
+    private var signal: [Double]
+    private var real: [Double], imaginary: [Double], lags: [Double]
 
     init(length: Int) {
         var size = 1
@@ -167,29 +170,38 @@ struct Autocorrelation {
         fft = try! RealFFT(count: size)
         scratch = fft.makeScratch()
         signal = [Double](repeating: 0, count: size)
+        lags = signal
         real = [Double](repeating: 0, count: fft.binCount)
         imaginary = real
     }
 
     mutating func callAsFunction(_ x: [Double]) -> [Double] {
-        precondition(x.count == length, "autocorrelation of \(x.count) values with a plan for \(length)")
+        var result = [Double](repeating: 0, count: length)
+        self(x, into: &result)
+        return result
+    }
+
+    /// The autocorrelation of `x` written to `result`, both `length` long.
+    mutating func callAsFunction(_ x: [Double], into result: inout [Double]) {
+        precondition(x.count == length && result.count == length,
+                     "autocorrelation of \(x.count) values into \(result.count) with a plan for \(length)")
         for i in 0 ..< length { signal[i] = x[i] }
-        signal.withUnsafeMutableBufferPointer { signal in
+        signal.withUnsafeBufferPointer { signal in
             real.withUnsafeMutableBufferPointer { real in
                 imaginary.withUnsafeMutableBufferPointer { imaginary in
-                    fft.forward(signal.baseAddress!, real: real.baseAddress!, imaginary: imaginary.baseAddress!,
-                                scratch: scratch)
-                    for k in 0 ..< real.count {
-                        real[k] = real[k] * real[k] + imaginary[k] * imaginary[k]
-                        imaginary[k] = 0
+                    lags.withUnsafeMutableBufferPointer { lags in
+                        fft.forward(signal.baseAddress!, real: real.baseAddress!, imaginary: imaginary.baseAddress!,
+                                    scratch: scratch)
+                        for k in 0 ..< real.count {
+                            real[k] = real[k] * real[k] + imaginary[k] * imaginary[k]
+                            imaginary[k] = 0
+                        }
+                        fft.inverse(real: real.baseAddress!, imaginary: imaginary.baseAddress!,
+                                    signal: lags.baseAddress!, scratch: scratch)
                     }
-                    fft.inverse(real: real.baseAddress!, imaginary: imaginary.baseAddress!,
-                                signal: signal.baseAddress!, scratch: scratch)
                 }
             }
         }
-        let result = Array(signal[..<length])
-        for i in length ..< signal.count { signal[i] = 0 }
-        return result
+        for i in 0 ..< length { result[i] = lags[i] }
     }
 }

@@ -10,13 +10,19 @@ public enum TimeDomain {
                                         zeroPos: Bool = true) throws(SpectralError) -> [Float] {
         let padded = try framed(signal, frameLength: frameLength, hopLength: hopLength, center: center, padMode: .edge)
         // crossingsBefore[i]: crossings between consecutive samples up to sample i.
-        var crossingsBefore = [Int32](repeating: 0, count: padded.count)
-        var previous = Self.sign(padded[0], threshold: threshold, zeroPos: zeroPos), count: Int32 = 0
-        for i in 1 ..< padded.count {
-            let current = Self.sign(padded[i], threshold: threshold, zeroPos: zeroPos)
-            if current != previous { count += 1 }
-            crossingsBefore[i] = count
-            previous = current
+        let crossingsBefore = [Int32](unsafeUninitializedCapacity: padded.count) { crossings, initialized in
+            padded.withUnsafeBufferPointer { padded in
+                var previous = Self.sign(padded[0], threshold: threshold, zeroPos: zeroPos), count: Int32 = 0
+                crossings[0] = 0
+                for i in 1 ..< padded.count {
+                    let current = Self.sign(padded[i], threshold: threshold, zeroPos: zeroPos)
+                    // Counted without a branch: signs of audio change too often to predict.
+                    count += current != previous ? 1 : 0
+                    crossings[i] = count
+                    previous = current
+                }
+            }
+            initialized = padded.count
         }
         return frameStarts(padded.count, frameLength, hopLength).map { start in
             Float(Double(crossingsBefore[start + frameLength - 1] - crossingsBefore[start]) / Double(frameLength))
@@ -27,8 +33,8 @@ public enum TimeDomain {
     /// `zeroPos`.
     @inline(__always)
     private static func sign(_ value: Float, threshold: Double, zeroPos: Bool) -> Int8 {
-        if abs(Double(value)) <= threshold { return zeroPos ? 1 : 0 }
-        return value.sign == .minus ? -1 : 1
+        let zero: Int8 = zeroPos ? 1 : 0, nonzero: Int8 = value.sign == .minus ? -1 : 1
+        return abs(Double(value)) <= threshold ? zero : nonzero
     }
 
     /// Root mean square per frame, (1, t), from the signal padded by `padMode` when `center`.
