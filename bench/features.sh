@@ -37,6 +37,7 @@ for p in paths:
 print(time.perf_counter() - start)
 PY
 )
+"$genre" features --quiet "${clips[0]}" >/dev/null   # warm-up, as librosa's: binary and libraries in memory
 genrekit_s=$(seconds taskset -c 0 "$genre" features --jobs 1 --quiet "${clips[@]}")
 awk -v l="$librosa_s" -v g="$genrekit_s" -v n="$n" 'BEGIN {
   printf "  librosa 0.11: %7.1f ms per clip\n", 1000 * l / n
