@@ -17,10 +17,13 @@ let package = Package(
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
 
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
-        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures"]),
+        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
+        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"]),
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -30,6 +33,8 @@ let package = Package(
         .testTarget(name: "GenreAudioTests", dependencies: ["GenreAudio", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreFeaturesTests", dependencies: ["GenreFeatures", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "GenreMLTests", dependencies: ["GenreML", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"]),
     ]

@@ -1,0 +1,43 @@
+/// A dense matrix of `Float`, one observation per row (scikit-learn's `X`, or class probabilities
+/// with one column per class), stored row-major.
+public struct RowMatrix: Sendable, Equatable, Codable {
+    public let rows: Int
+    public let columns: Int
+    public var values: [Float]
+
+    public init(rows: Int, columns: Int, values: [Float]) {
+        precondition(rows >= 0 && columns >= 0 && values.count == rows * columns,
+                     "RowMatrix: \(values.count) values do not fill \(rows) x \(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    public init(rows: Int, columns: Int, repeating value: Float = 0) {
+        self.init(rows: rows, columns: columns, values: [Float](repeating: value, count: rows * columns))
+    }
+
+    /// Stacks equally long rows; an empty list gives a 0 x `columns` matrix.
+    public init(stacking list: [[Float]], columns: Int? = nil) {
+        let width = list.first?.count ?? columns ?? 0
+        precondition(list.allSatisfy { $0.count == width }, "RowMatrix: rows of different lengths")
+        self.init(rows: list.count, columns: width, values: list.flatMap { $0 })
+    }
+
+    public subscript(row: Int, column: Int) -> Float {
+        get { values[row * columns + column] }
+        set { values[row * columns + column] = newValue }
+    }
+
+    public func row(_ index: Int) -> ArraySlice<Float> {
+        values[index * columns ..< (index + 1) * columns]
+    }
+
+    /// The rows at `indices`, in that order (a fold's training or test part).
+    public func selecting(rows indices: some Collection<Int>) -> RowMatrix {
+        var picked: [Float] = []
+        picked.reserveCapacity(indices.count * columns)
+        for index in indices { picked.append(contentsOf: row(index)) }
+        return RowMatrix(rows: indices.count, columns: columns, values: picked)
+    }
+}
