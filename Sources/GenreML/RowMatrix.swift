@@ -24,6 +24,19 @@ public struct RowMatrix: Sendable, Equatable, Codable {
         self.init(rows: list.count, columns: width, values: list.flatMap { $0 })
     }
 
+    /// Decoding checks the shape, so a damaged saved model cannot index past its values.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try container.decode(Int.self, forKey: .rows)
+        let columns = try container.decode(Int.self, forKey: .columns)
+        let values = try container.decode([Float].self, forKey: .values)
+        guard rows >= 0, columns >= 0, rows.multipliedReportingOverflow(by: columns) == (values.count, false) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "\(values.count) values do not fill \(rows) x \(columns)"))
+        }
+        self.init(rows: rows, columns: columns, values: values)
+    }
+
     public subscript(row: Int, column: Int) -> Float {
         get { values[row * columns + column] }
         set { values[row * columns + column] = newValue }

@@ -94,7 +94,9 @@ import TestSupport
         let ours = try seeds.map { seed in
             var model = LinearSVM(averaged: averaged, seed: UInt64(seed))
             try model.fit(x, labels: labels, classCount: data.classCount)
-            return argmax(try model.decisionValues(test))
+            let decided = argmax(try model.decisionValues(test))
+            #expect(try model.predict(test) == decided, "probabilities rank classes as the decision values do")
+            return decided
         }
         let ourAccuracy = mean(ours.map { agreement($0, truth) })
         let theirAccuracy = mean(try data.fixture.tensor("\(name)_accuracy").values)
