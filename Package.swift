@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
         .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
-        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"]),
+        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"],
+                resources: [.copy("Resources/default.genremodel")]),
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -36,6 +37,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreMLTests", dependencies: ["GenreML", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"]),
+        .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"],
+                    exclude: ["Fixtures"]),
     ]
 )

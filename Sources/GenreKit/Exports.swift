@@ -1,2 +1,3 @@
 @_exported import GenreAudio
 @_exported import GenreFeatures
+@_exported import GenreML

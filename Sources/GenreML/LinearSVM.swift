@@ -92,7 +92,7 @@ public struct LinearSVM: Classifier {
 
     /// scikit-learn's `_plain_sgd` for the hinge loss and an L2 penalty: w then b (intercept last).
     private func train(_ data: [Double], columns d: Int, signs: [Double], seed: UInt64) -> [Double] {
-        var generator = SplitMix64(state: seed)
+        var generator = SeededGenerator(seed: seed)
         var order = Array(signs.indices)
         // Plain buffers: this loop is the whole cost of `fit`, and array bounds checks halve its speed.
         let weights = UnsafeMutableBufferPointer<Double>.allocate(capacity: d + 1)
@@ -157,29 +157,6 @@ public struct LinearSVM: Classifier {
         return state.classes.matrix(rows: x.rows) { row, scores in
             state.decisions(x.row(row), into: &scores)
             normalizeLogScores(&scores)
-        }
-    }
-}
-
-/// SplitMix64 (Steele, Lea & Flood): small, fast and the same on every platform and toolchain,
-/// which the standard library's shuffle does not promise.
-private struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher–Yates; the index is the high word of a 64 x 64-bit product (Lemire), without rejection
-    /// (its bias is below 2⁻⁴⁰ for any training set).
-    mutating func shuffle(_ values: inout [Int]) {
-        for i in values.indices.reversed() where i > 0 {
-            let j = Int(next().multipliedFullWidth(by: UInt64(i + 1)).high)
-            values.swapAt(i, j)
         }
     }
 }

@@ -25,8 +25,8 @@ struct TrainedClasses: Sendable, Codable, Equatable {
     }
 
     func check() throws(ModelError) {
-        try StateCheck.state(!present.isEmpty && zip(present, present.dropFirst()).allSatisfy { $0 < $1 }
-                             && present.allSatisfy { (0 ..< classCount).contains($0) },
+        try StateCheck.state(classCount > 0 && !present.isEmpty && zip(present, present.dropFirst()).allSatisfy { $0 < $1 }
+                             && present.allSatisfy { $0 >= 0 && $0 < classCount },
                              "the trained classes \(present) are not an ascending subset of 0..<\(classCount)")
     }
 

@@ -8,7 +8,7 @@ struct Genre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genre",
         abstract: "Music genre classification: features, models and evaluation.",
-        subcommands: [Features.self])
+        subcommands: [Classify.self, Features.self, Train.self, Evaluate.self])
 
     /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
     static func main() async {
@@ -22,9 +22,16 @@ struct Genre: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            guard code == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            // A command's own error (a damaged model, an unreadable dataset): one line, status 1.
+            if code == .failure, !(error is ExitCode) {
+                report("\(error)")
+                Foundation.exit(1)
+            }
+            exit(withError: error)
         }
     }
 }
@@ -55,11 +62,7 @@ struct BatchOptions: ParsableArguments {
     /// Writes `text` to `--output` (atomically: a reader never sees half a file) or to stdout.
     func emit(_ text: String) throws {
         if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw OutputError(path: output, reason: error.localizedDescription)
-            }
+            try write(text, to: output)
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -154,9 +154,12 @@ import TestSupport
             let corrupt = try editing(saved, at: ["fitted", "model"], change)
             #expect(throws: DecodingError.self, "\(why)") { try JSONDecoder().decode(SupportVectorMachine.self, from: corrupt) }
         }
-        for change: (inout [String: Any]) -> Void in [{ $0["present"] = [0, 1, 2, 3, 9] }, { $0["classCount"] = -1 },
-                                                       { $0["columns"] = 11 }] {
-            let corrupt = try editing(saved, at: ["fitted"], change)
+        let fitChanges: [([String], (inout [String: Any]) -> Void)] = [
+            (["fitted", "classes"], { $0["present"] = [0, 1, 2, 3, 9] }), (["fitted", "classes"], { $0["classCount"] = -1 }),
+            (["fitted"], { $0["columns"] = 11 }),
+        ]
+        for (path, change) in fitChanges {
+            let corrupt = try editing(saved, at: path, change)
             #expect(throws: DecodingError.self) { try JSONDecoder().decode(SupportVectorMachine.self, from: corrupt) }
         }
     }

@@ -1,0 +1,108 @@
+import Foundation
+import GenreML
+
+/// What one model scored under one protocol: out-of-fold predictions of every scored track, pooled
+/// over folds, and the spread of the per-fold scores.
+public struct EvaluationResult: Sendable, Codable {
+    public let model: ModelKind
+    public let protocolSummary: String
+    public let leaky: Bool
+    public let data: String
+    /// How a track's segment probabilities were combined; nil when tracks have one row.
+    public let aggregation: Aggregation?
+    /// Track-level scores pooled over all folds.
+    public let report: ClassificationReport
+    /// Accuracy of single segments before aggregation; nil when tracks have one row.
+    public let segmentAccuracy: Double?
+    /// Per-fold spread; nil for a single train/test split.
+    public let crossValidation: CrossValidationSummary?
+
+    /// The report as text; a leaky protocol's warning is the first line.
+    public func text() -> String {
+        var lines = [protocolSummary, "model: \(model.title); data: \(data)"]
+        if let aggregation, let segmentAccuracy {
+            lines.append("tracks scored from their segments (\(aggregation.rawValue) of probabilities); "
+                + String(format: "single-segment accuracy %.1f%%", segmentAccuracy * 100))
+        }
+        if let cv = crossValidation {
+            lines.append(String(format: "accuracy %.1f%% ± %.1f (mean ± std over %d folds), macro F1 %.3f ± %.3f",
+                                cv.accuracyMean * 100, cv.accuracyStd * 100, cv.folds, cv.macroF1Mean, cv.macroF1Std))
+        }
+        return lines.joined(separator: "\n") + "\n\n" + report.text() + "\n" + report.confusionText()
+    }
+}
+
+/// Trains and scores a model kind on the folds of a protocol, folds in parallel.
+public struct Evaluation: Sendable {
+    public let kind: ModelKind
+    public let pcaComponents: Int?
+    public let aggregation: Aggregation
+    public let seed: UInt64
+
+    public init(kind: ModelKind, pcaComponents: Int? = nil, aggregation: Aggregation = .mean, seed: UInt64 = 0) {
+        self.kind = kind
+        self.pcaComponents = pcaComponents
+        self.aggregation = aggregation
+        self.seed = seed
+    }
+
+    /// Out-of-fold track predictions of one fold: (track, predicted class) and segment hits.
+    struct FoldOutcome: Sendable {
+        let tracks: [(track: Int, predicted: Int)]
+        let segmentHits: Int
+        let segments: Int
+    }
+
+    /// Scores the model on every fold; progress (folds done) shows on stderr unless `quiet`.
+    public func run(on data: FeatureDataset, protocol evaluation: EvaluationProtocol, jobs: Int? = nil,
+                    quiet: Bool = true) async throws -> EvaluationResult {
+        let folds = try evaluation.folds(of: data)
+        let progress = ProgressLine(total: folds.count, noun: "folds (\(kind.rawValue))", quiet: quiet)
+        defer { progress.clear() }
+        let labels = data.labels
+        var outcomes: [Result<FoldOutcome, ModelError>] = []
+        await Batch(width: jobs).run(Array(folds.enumerated()), work: { index, fold in
+            Result { () throws(ModelError) in try score(fold, of: data, labels: labels, seed: seed &+ UInt64(index)) }
+        }, deliver: { index, outcome in
+            outcomes.append(outcome)
+            progress.update(done: index + 1)
+        })
+        let scored = try outcomes.map { try $0.get() }
+        let classes = data.classes
+        let trackLabel = { (track: Int) in classes.firstIndex(of: data.tracks[track].label)! }
+        let reports = scored.map { outcome in
+            ClassificationReport(truth: outcome.tracks.map { trackLabel($0.track) },
+                                 predicted: outcome.tracks.map(\.predicted), classes: classes)
+        }
+        let pooled = scored.flatMap(\.tracks)
+        return EvaluationResult(
+            model: kind, protocolSummary: evaluation.summary, leaky: evaluation.isLeaky, data: data.source,
+            aggregation: data.isSegmented ? aggregation : nil,
+            report: ClassificationReport(truth: pooled.map { trackLabel($0.track) }, predicted: pooled.map(\.predicted),
+                                         classes: classes),
+            segmentAccuracy: data.isSegmented
+                ? Double(scored.map(\.segmentHits).reduce(0, +)) / Double(scored.map(\.segments).reduce(0, +)) : nil,
+            crossValidation: folds.count > 1 ? CrossValidationSummary(reports) : nil)
+    }
+
+    func score(_ fold: Fold, of data: FeatureDataset, labels: [Int], seed: UInt64) throws(ModelError) -> FoldOutcome {
+        var pipeline = ModelPipeline(kind: kind, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed)
+        try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] })
+        let probabilities = try pipeline.probabilities(data.x.selecting(rows: fold.test))
+        var rowsOfTrack: [Int: [Int]] = [:]
+        var segmentHits = 0
+        for (position, row) in fold.test.enumerated() {
+            rowsOfTrack[data.rowTrack[row], default: []].append(position)
+            if Aggregation.mean.combine(probabilities, rows: [position]).argmax == labels[row] { segmentHits += 1 }
+        }
+        let tracks = rowsOfTrack.keys.sorted().map { track in
+            (track, aggregation.combine(probabilities, rows: rowsOfTrack[track]!).argmax)
+        }
+        return FoldOutcome(tracks: tracks, segmentHits: segmentHits, segments: fold.test.count)
+    }
+}
+
+extension Array where Element == Double {
+    /// The index of the largest value (the first of equals).
+    var argmax: Int { indices.max { self[$0] < self[$1] || (self[$0] == self[$1] && $0 > $1) }! }
+}

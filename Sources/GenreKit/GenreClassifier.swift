@@ -1,0 +1,101 @@
+import Foundation
+import GenreML
+
+/// A genre and how sure the model is of it.
+public struct GenreScore: Sendable, Codable, Equatable {
+    public let genre: String
+    public let probability: Double
+}
+
+/// The model's answer for one window of a song.
+public struct WindowPrediction: Sendable, Codable {
+    public let startSeconds: Double
+    public let endSeconds: Double
+    /// Every genre, most probable first.
+    public let ranking: [GenreScore]
+}
+
+/// The model's answer for a song: its genres over the whole song and window by window.
+public struct SongPrediction: Sendable, Codable {
+    public let path: String
+    public let durationSeconds: Double
+    public let aggregation: Aggregation
+    /// Every genre, most probable first.
+    public let ranking: [GenreScore]
+    public let windows: [WindowPrediction]
+    /// Something worth saying that did not stop the song (it is silent, say).
+    public let warning: String?
+}
+
+/// Classifies songs with a model bundle: decode, cut into the model's windows, extract the
+/// model's features, score each window and aggregate them into the song's answer.
+public struct GenreClassifier: Sendable {
+    public let bundle: ModelBundle
+    let featureSet: any FeatureSet
+    let columnIndices: [Int]
+    let decoder: AudioDecoder
+
+    public init(bundle: ModelBundle) throws(BundleError) {
+        guard let set = FeatureSets.named(bundle.featureSet) else {
+            throw .incompatible(path: bundle.featureSet, reason: "unknown feature set")
+        }
+        self.bundle = bundle
+        featureSet = set
+        columnIndices = bundle.columns.compactMap(set.columns.firstIndex(of:))
+        decoder = AudioDecoder(sampleRate: set.sampleRate)
+    }
+
+    public func classify(_ path: String, aggregation: Aggregation? = nil) throws -> SongPrediction {
+        let audio = try decoder.decode(path)
+        let rate = Double(audio.sampleRate)
+        var ranges = bundle.segmenter?.ranges(sampleCount: audio.samples.count, sampleRate: audio.sampleRate)
+            ?? [0 ..< audio.samples.count]
+        // Consecutive windows leave up to a window's length unheard at the end; a last window
+        // aligned with the end hears it when it is more than a third of a window.
+        if let last = ranges.last, audio.samples.count - last.upperBound > last.count / 3 {
+            ranges.append(audio.samples.count - last.count ..< audio.samples.count)
+        }
+        var values: [Float] = []
+        values.reserveCapacity(ranges.count * columnIndices.count)
+        for range in ranges {
+            let features = try featureSet.extract(Array(audio.samples[range]))
+            values += columnIndices.map { Float(features[$0]) }
+        }
+        let probabilities = try bundle.pipeline.probabilities(
+            RowMatrix(rows: ranges.count, columns: columnIndices.count, values: values))
+        let windows = ranges.enumerated().map { index, range in
+            WindowPrediction(startSeconds: Double(range.lowerBound) / rate, endSeconds: Double(range.upperBound) / rate,
+                             ranking: ranking(Aggregation.mean.combine(probabilities, rows: [index])))
+        }
+        let method = aggregation ?? bundle.aggregation
+        return SongPrediction(
+            path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
+            ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
+            warning: audio.samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil)
+    }
+
+    func ranking(_ probabilities: [Double]) -> [GenreScore] {
+        zip(bundle.classes, probabilities).map { GenreScore(genre: $0, probability: $1) }
+            .sorted { ($0.probability, $1.genre) > ($1.probability, $0.genre) }
+    }
+}
+
+extension ModelBundle {
+    /// The name of the model shipped inside GenreKit.
+    static let defaultResource = "default.genremodel"
+
+    /// The model shipped inside GenreKit, found beside the executable (SwiftPM's resource bundle)
+    /// or, when running from a source checkout, in the package's sources.
+    public static func embedded() throws(BundleError) -> ModelBundle {
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            executable.deletingLastPathComponent(),
+        ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(defaultResource)").path }
+            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(defaultResource)").path]
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw .missing(path: defaultResource)
+        }
+        return try ModelBundle(contentsOf: path)
+    }
+}

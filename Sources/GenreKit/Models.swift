@@ -1,0 +1,131 @@
+import GenreML
+
+/// The classic models GenreKit trains, by the names the command line knows.
+public enum ModelKind: String, CaseIterable, Codable, Sendable {
+    case naiveBayes = "naive-bayes"
+    case knn
+    case logistic
+    case linearSVM = "linear-svm"
+    case rbfSVM = "rbf-svm"
+    case tree
+    case forest
+    case xgboost
+
+    /// A readable name for reports.
+    public var title: String {
+        switch self {
+        case .naiveBayes: "Gaussian naive Bayes"
+        case .knn: "k-nearest neighbours (k=5)"
+        case .logistic: "logistic regression"
+        case .linearSVM: "linear SVM (SGD)"
+        case .rbfSVM: "RBF SVM (libsvm)"
+        case .tree: "decision tree"
+        case .forest: "random forest (100 trees)"
+        case .xgboost: "gradient-boosted trees (XGBoost)"
+        }
+    }
+
+    /// The model with its default hyper-parameters (scikit-learn's and xgboost's).
+    public func make(seed: UInt64) -> ClassifierModel {
+        switch self {
+        case .naiveBayes: .naiveBayes(GaussianNaiveBayes())
+        case .knn: .knn(KNearestNeighbors())
+        case .logistic: .logistic(LogisticRegression())
+        case .linearSVM: .linearSVM(LinearSVM(seed: seed))
+        case .rbfSVM: .rbfSVM(SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed)))
+        case .tree: .tree(DecisionTree(seed: seed))
+        case .forest: .forest(RandomForest(seed: seed))
+        case .xgboost: .xgboost(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
+        }
+    }
+}
+
+/// Any one of the classic models, so a bundle can save and load whichever was trained.
+public enum ClassifierModel: Codable, Sendable {
+    case naiveBayes(GaussianNaiveBayes)
+    case knn(KNearestNeighbors)
+    case logistic(LogisticRegression)
+    case linearSVM(LinearSVM)
+    case rbfSVM(SupportVectorMachine)
+    case tree(DecisionTree)
+    case forest(RandomForest)
+    case xgboost(GradientBoostedTrees)
+
+    var model: any Classifier {
+        switch self {
+        case .naiveBayes(let m): m
+        case .knn(let m): m
+        case .logistic(let m): m
+        case .linearSVM(let m): m
+        case .rbfSVM(let m): m
+        case .tree(let m): m
+        case .forest(let m): m
+        case .xgboost(let m): m
+        }
+    }
+
+    public var kind: ModelKind {
+        switch self {
+        case .naiveBayes: .naiveBayes
+        case .knn: .knn
+        case .logistic: .logistic
+        case .linearSVM: .linearSVM
+        case .rbfSVM: .rbfSVM
+        case .tree: .tree
+        case .forest: .forest
+        case .xgboost: .xgboost
+        }
+    }
+
+    mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
+        func fitted<M: Classifier>(_ model: M) throws(ModelError) -> M {
+            var model = model
+            try model.fit(x, labels: labels, classCount: classCount)
+            return model
+        }
+        switch self {
+        case .naiveBayes(let m): self = .naiveBayes(try fitted(m))
+        case .knn(let m): self = .knn(try fitted(m))
+        case .logistic(let m): self = .logistic(try fitted(m))
+        case .linearSVM(let m): self = .linearSVM(try fitted(m))
+        case .rbfSVM(let m): self = .rbfSVM(try fitted(m))
+        case .tree(let m): self = .tree(try fitted(m))
+        case .forest(let m): self = .forest(try fitted(m))
+        case .xgboost(let m): self = .xgboost(try fitted(m))
+        }
+    }
+}
+
+/// Standardisation, optional PCA, then a classifier: what is fitted on training rows and applied,
+/// unchanged, to every row scored or classified later.
+public struct ModelPipeline: Codable, Sendable {
+    public private(set) var scaler: StandardScaler
+    public private(set) var pca: PCA?
+    public private(set) var classifier: ClassifierModel
+    public let classCount: Int
+
+    public init(kind: ModelKind, classCount: Int, pcaComponents: Int? = nil, seed: UInt64 = 0) {
+        scaler = StandardScaler()
+        pca = pcaComponents.map { PCA(components: $0) }
+        classifier = kind.make(seed: seed)
+        self.classCount = classCount
+    }
+
+    public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
+        try scaler.fit(x)
+        var features = try scaler.transform(x)
+        if var fittedPCA = pca {
+            try fittedPCA.fit(features)
+            features = try fittedPCA.transform(features)
+            pca = fittedPCA
+        }
+        try classifier.fit(features, labels: labels, classCount: classCount)
+    }
+
+    /// Class probabilities of each row of `x` (columns as at training).
+    public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
+        var features = try scaler.transform(x)
+        if let pca { features = try pca.transform(features) }
+        return try classifier.model.probabilities(features)
+    }
+}

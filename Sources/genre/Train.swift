@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model and save it as a bundle that 'genre classify --model' uses.",
+        discussion: """
+            The configuration is first scored honestly (grouped 10-fold cross-validation over tracks, and \
+            with --train-list/--test-list training on one list and scoring on the other) and the scores are \
+            stored in the bundle with its provenance. Then the model is fitted on every track (--fit-on all) \
+            or on the training list's (--fit-on train).
+              genre train audio/ --segment-seconds 3 --model rbf-svm -o svm.genremodel
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var split: ProtocolOptions
+
+    @Option(help: "The model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: ModelKind = .rbfSVM
+
+    @OptionGroup var pipeline: PipelineOptions
+
+    @Option(help: "Fit the saved model on the training list's tracks ('train') or on every track ('all').")
+    var fitOn: FitOn = .all
+
+    @Flag(help: "Save without scoring the configuration first.")
+    var skipEvaluation = false
+
+    @Option(name: .shortAndLong, help: "The model bundle to write.")
+    var output: String
+
+    enum FitOn: String, ExpressibleByArgument, CaseIterable { case train, all }
+
+    func validate() throws {
+        if split.leakyRandomSegments != nil {
+            throw ValidationError("a model is not trained under a leaky protocol; use 'genre evaluate' to measure the leak")
+        }
+        if fitOn == .train, split.trainList == nil { throw ValidationError("--fit-on train needs --train-list") }
+    }
+
+    func run() async throws {
+        let dataset = try await data.load()
+        let lists = try split.lists()
+        var evaluations: [EvaluationResult] = []
+        if !skipEvaluation {
+            let protocols = (split.protocolKind == .lists ? [] : [split.crossValidation(seed: data.seed)]) + [lists].compactMap { $0 }
+            for evaluationProtocol in protocols {
+                let result = try await pipeline.evaluation(of: model, seed: data.seed).run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs, quiet: data.quiet)
+                evaluations.append(result)
+                FileHandle.standardError.write(Data((result.text() + "\n").utf8))
+            }
+        }
+
+        var trainedOn = "all \(dataset.tracks.count) tracks"
+        var rows = Array(dataset.rowTrack.indices)
+        if fitOn == .train, case .lists(let train, _, _)? = lists {
+            rows = dataset.rows(ofTracks: dataset.tracks.indices.filter { train.contains(dataset.tracks[$0].id) })
+            trainedOn = "the \(Set(rows.map { dataset.rowTrack[$0] }).count) tracks of \(split.trainList!)"
+        }
+        var fitted = ModelPipeline(kind: model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed)
+        let labels = dataset.labels
+        try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
+
+        let bundle = ModelBundle(
+            classes: dataset.classes, featureSet: data.featureSet, columns: dataset.columns, segmenter: data.segmenter,
+            aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
+            provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
+                              created: ISO8601DateFormatter().string(from: Date()),
+                              genreKitVersion: GenreKitVersion.current, seed: data.seed))
+        try bundle.write(to: output)
+        FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(output)\n".utf8))
+    }
+}
