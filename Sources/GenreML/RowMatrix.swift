@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dense matrix of `Float`, one observation per row (scikit-learn's `X`, or class probabilities
 /// with one column per class), stored row-major.
 public struct RowMatrix: Sendable, Equatable, Codable {
@@ -24,15 +26,34 @@ public struct RowMatrix: Sendable, Equatable, Codable {
         self.init(rows: list.count, columns: width, values: list.flatMap { $0 })
     }
 
+    private enum CodingKeys: String, CodingKey { case rows, columns, values }
+
+    /// Values are saved as base64 of little-endian float32: exact, a third the size of decimal
+    /// text and parsed many times faster (a model bundle of support vectors loads in milliseconds).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(columns, forKey: .columns)
+        let bytes = values.withUnsafeBufferPointer { Data(buffer: $0) }   // x86-64 and arm64 are little-endian
+        try container.encode(bytes.base64EncodedString(), forKey: .values)
+    }
+
     /// Decoding checks the shape, so a damaged saved model cannot index past its values.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let rows = try container.decode(Int.self, forKey: .rows)
         let columns = try container.decode(Int.self, forKey: .columns)
-        let values = try container.decode([Float].self, forKey: .values)
+        let text = try container.decode(String.self, forKey: .values)
+        let corrupt = { (why: String) in
+            DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.values], debugDescription: why))
+        }
+        guard let bytes = Data(base64Encoded: text), bytes.count % MemoryLayout<Float>.size == 0 else {
+            throw corrupt("the values are not base64 of float32 numbers")
+        }
+        var values = [Float](repeating: 0, count: bytes.count / MemoryLayout<Float>.size)
+        _ = values.withUnsafeMutableBytes { bytes.copyBytes(to: $0) }
         guard rows >= 0, columns >= 0, rows.multipliedReportingOverflow(by: columns) == (values.count, false) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "\(values.count) values do not fill \(rows) x \(columns)"))
+            throw corrupt("\(values.count) values do not fill \(rows) x \(columns)")
         }
         self.init(rows: rows, columns: columns, values: values)
     }

@@ -200,6 +200,13 @@ import TestSupport
                     return copy
                 }
             }
+        case let text as String:
+            // RowMatrix values: base64 of float32. Edited as numbers, written back the same way.
+            guard let bytes = Data(base64Encoded: text), !bytes.isEmpty, bytes.count % 4 == 0 else { return [] }
+            var floats = [Float](repeating: 0, count: bytes.count / 4)
+            _ = floats.withUnsafeMutableBytes { bytes.copyBytes(to: $0) }
+            let edited = edit(floats.map { NSNumber(value: $0) }).map { ($0 as? NSNumber)?.floatValue ?? .nan }
+            return [edited.withUnsafeBufferPointer { Data(buffer: $0) }.base64EncodedString()]
         default:
             return []
         }
