@@ -19,10 +19,12 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
         .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
+        .target(name: "GenreNN", dependencies: ["CDNNL"]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"],
                 resources: [.copy("Resources/default.genremodel")]),
         .executableTarget(name: "genre", dependencies: [
@@ -36,6 +38,8 @@ let package = Package(
         .testTarget(name: "GenreFeaturesTests", dependencies: ["GenreFeatures", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreMLTests", dependencies: ["GenreML", "TestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "GenreNNTests", dependencies: ["GenreNN", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -1,0 +1,95 @@
+import CDNNL
+
+/// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) on oneDNN. Input [N, C, H, W],
+/// output [N, filters, H', W']; `weight` is [filters, C, kernelHeight, kernelWidth]. Any kernel shape,
+/// stride, zero padding (top/bottom, left/right) and dilation.
+public final class Conv2D: Layer {
+    private let core: WeightedCore<ConvolutionOperations>
+
+    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution.
+    public init(channels: Int, filters: Int, kernel: (height: Int, width: Int),
+                stride: (height: Int, width: Int) = (1, 1),
+                padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0),
+                dilation: (height: Int, width: Int) = (1, 1),
+                generator: inout some RandomNumberGenerator) throws {
+        let operations = ConvolutionOperations(
+            channels: channels, filters: filters, kernel: [kernel.height, kernel.width],
+            stride: [stride.height, stride.width], dilation: [dilation.height, dilation.width],
+            paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right])
+        try operations.validate()
+        core = try WeightedCore(operations, initialWeight: heUniform(
+            operations.weightShape, fanIn: channels * kernel.height * kernel.width, using: &generator))
+    }
+
+    public var weight: Parameter { core.weight }
+    public var bias: Parameter { core.bias }
+    public var parameters: [Parameter] { [core.weight, core.bias] }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor { try core.forward(input, training: training) }
+    public func backward(_ outputGradient: Tensor) throws -> Tensor { try core.backward(outputGradient) }
+}
+
+/// Sizes along the spatial axes (height, width) are two-element arrays, as oneDNN takes them.
+struct ConvolutionOperations: WeightedOperations {
+    let channels: Int, filters: Int
+    let kernel, stride, dilation, paddingBefore, paddingAfter: [Int]
+
+    var name: String {
+        "Conv2D(\(channels) -> \(filters), kernel \(kernel), stride \(stride), dilation \(dilation), padding \(paddingBefore) \(paddingAfter))"
+    }
+    var weightShape: [Int] { [filters, channels] + kernel }
+
+    func validate() throws {
+        let fine = channels > 0 && filters > 0 && (kernel + stride + dilation).allSatisfy { $0 > 0 }
+            && (paddingBefore + paddingAfter).allSatisfy { $0 >= 0 }
+        guard fine else {
+            throw LayerError.badSetting(layer: "Conv2D", reason:
+                "channels, filters, kernel, stride and dilation must be positive and padding not negative (\(name))")
+        }
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        guard input.count == 4, input[1] == channels, input[0] > 0 else {
+            throw LayerError.badInput(layer: name, shape: input, expected: "[batch, \(channels), height, width]")
+        }
+        let spatial = (0 ..< 2).map { axis in
+            let span = (kernel[axis] - 1) * dilation[axis] + 1
+            let padded = input[2 + axis] + paddingBefore[axis] + paddingAfter[axis]
+            return padded >= span ? (padded - span) / stride[axis] + 1 : 0
+        }
+        guard spatial.allSatisfy({ $0 > 0 }) else {
+            throw LayerError.badInput(layer: name, shape: input, expected: "height and width at least the dilated kernel after padding")
+        }
+        return [input[0], filters] + spatial
+    }
+
+    /// oneDNN counts dilation from 0 (0 = dense kernel).
+    private var dnnlDilation: [Int64] { dilation.map { Int64($0 - 1) } }
+    private var strides: [Int64] { stride.map(Int64.init) }
+    private var before: [Int64] { paddingBefore.map(Int64.init) }
+    private var after: [Int64] { paddingAfter.map(Int64.init) }
+
+    func forward(_ l: WeightedLayouts, engine: Engine) throws -> Primitive {
+        var operation = dnnl_convolution_desc_t()
+        try check(dnnl_dilated_convolution_forward_desc_init(
+            &operation, dnnl_forward_training, dnnl_convolution_direct, [l.source], [l.weights], [l.bias],
+            [l.destination], strides, dnnlDilation, before, after), "convolution forward (\(name))")
+        return try Primitive(operation, name: "\(name) forward", engine: engine)
+    }
+
+    func backwardData(_ l: WeightedLayouts, engine: Engine, hint: Primitive) throws -> Primitive {
+        var operation = dnnl_convolution_desc_t()
+        try check(dnnl_dilated_convolution_backward_data_desc_init(
+            &operation, dnnl_convolution_direct, [l.source], [l.weights], [l.destination],
+            strides, dnnlDilation, before, after), "convolution backward data (\(name))")
+        return try Primitive(operation, name: "\(name) backward data", engine: engine, hint: hint)
+    }
+
+    func backwardWeights(_ l: WeightedLayouts, engine: Engine, hint: Primitive) throws -> Primitive {
+        var operation = dnnl_convolution_desc_t()
+        try check(dnnl_dilated_convolution_backward_weights_desc_init(
+            &operation, dnnl_convolution_direct, [l.source], [l.weights], [l.bias], [l.destination],
+            strides, dnnlDilation, before, after), "convolution backward weights (\(name))")
+        return try Primitive(operation, name: "\(name) backward weights", engine: engine, hint: hint)
+    }
+}

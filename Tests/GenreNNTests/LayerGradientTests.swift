@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import GenreNN
+import TestSupport
+
+/// Finite-difference checks of every layer's backward pass. Central differences with step 1e-2 in
+/// Float: the layers are linear (Dense, Conv2D) or piecewise linear with inputs kept 2 steps away
+/// from their kinks (ReLU, MaxPool2D), so the only error is rounding (measured worst 2.3e-5); tolerance 2e-4 relative to
+/// max(1, |gradient|).
+@Suite struct LayerGradientTests {
+    static let tolerance = 2e-4
+
+    @Test func dense() throws {
+        var generator = TestGenerator(seed: 1)
+        let layer = try Dense(inputs: 5, outputs: 3, generator: &generator)
+        layer.bias.value = randomTensor([3], &generator)
+        let error = try gradientError(layer, input: randomTensor([4, 5], &generator))
+        #expect(error < Self.tolerance)
+    }
+
+    @Test func denseMatchesItsDefinition() throws {
+        var generator = TestGenerator(seed: 2)
+        let layer = try Dense(inputs: 3, outputs: 2, generator: &generator)
+        layer.weight.value = Tensor(shape: [2, 3], scalars: [1, 2, 3, -1, 0, 0.5])
+        layer.bias.value = Tensor(shape: [2], scalars: [0.5, -2])
+        let output = try layer.forward(Tensor(shape: [2, 3], scalars: [1, 1, 1, 2, 0, -2]), training: false)
+        #expect(output.scalars == [6.5, -2.5, -3.5, -5])
+    }
+
+    /// (kernel, stride, padding top/bottom/left/right, dilation) cases, including uneven ones.
+    static let convolutions: [(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int, Int, Int), dilation: (Int, Int))] = [
+        ((3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),
+        ((2, 3), (2, 1), (1, 0, 2, 1), (1, 2)),
+        ((1, 4), (1, 3), (0, 0, 0, 0), (1, 1)),
+        ((3, 2), (2, 2), (2, 2, 0, 1), (2, 1)),
+    ]
+
+    @Test(arguments: convolutions.indices) func conv2D(case index: Int) throws {
+        let c = Self.convolutions[index]
+        var generator = TestGenerator(seed: UInt64(10 + index))
+        let layer = try Conv2D(channels: 2, filters: 3, kernel: c.kernel, stride: c.stride, padding: c.padding,
+                               dilation: c.dilation, generator: &generator)
+        layer.bias.value = randomTensor([3], &generator)
+        let input = randomTensor([2, 2, 6, 7], &generator)
+        let output = try layer.forward(input, training: false)
+        let expected = naiveConvolution(input, weight: layer.weight.value, bias: layer.bias.value, stride: c.stride,
+                                        padding: c.padding, dilation: c.dilation)
+        #expect(output.shape == expected.shape)
+        #expect(Deviation.compare(output.scalars, expected.scalars).maxAbsolute < 1e-5)
+        #expect(try gradientError(layer, input: input) < Self.tolerance)
+    }
+
+    @Test func reLU() throws {
+        var generator = TestGenerator(seed: 3)
+        // Values at least 0.05 from 0, beyond the reach of the 1e-2 step.
+        let input = randomTensor([2, 3, 4], &generator)
+        let away = Tensor(shape: input.shape, scalars: input.scalars.map { $0 + ($0 < 0 ? -0.05 : 0.05) })
+        let layer = try ReLU()
+        #expect(try layer.forward(away, training: false).scalars == away.scalars.map { max(0, $0) })
+        #expect(try gradientError(layer, input: away) < Self.tolerance)
+    }
+
+    @Test(arguments: [false, true]) func maxPool2D(overlapping: Bool) throws {
+        var generator = TestGenerator(seed: 4)
+        // Distinct values 0.05 apart, so each window's maximum stays put under a 1e-2 step.
+        var values = (0 ..< 2 * 3 * 5 * 6).map { Float($0) * 0.05 }
+        for i in values.indices.reversed() where i > 0 { values.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        let input = Tensor(shape: [2, 3, 5, 6], scalars: values)
+        let layer = overlapping ? try MaxPool2D(kernel: (3, 2), stride: (1, 2), padding: (1, 1, 0, 1))
+            : try MaxPool2D(kernel: (2, 2))
+        let output = try layer.forward(input, training: false)
+        #expect(output.shape == (overlapping ? [2, 3, 5, 3] : [2, 3, 2, 3]))
+        if !overlapping { #expect(output[0] == [values[0], values[1], values[6], values[7]].max()) }
+        #expect(try gradientError(layer, input: input) < Self.tolerance)
+    }
+
+    @Test func flatten() throws {
+        var generator = TestGenerator(seed: 5)
+        let input = randomTensor([2, 3, 2, 2], &generator)
+        let layer = Flatten()
+        #expect(try layer.forward(input, training: true).shape == [2, 12])
+        #expect(try gradientError(layer, input: input) < Self.tolerance)
+    }
+
+    @Test func softmaxCrossEntropy() throws {
+        var generator = TestGenerator(seed: 6)
+        let logits = randomTensor([4, 3], &generator).scalars.map { $0 * 3 }
+        let labels = [0, 2, 1, 2]
+        let loss = SoftmaxCrossEntropy()
+        let (value, gradient) = try loss(Tensor(shape: [4, 3], scalars: logits), labels: labels)
+        // Uniform logits give log(classes).
+        #expect(abs(try loss(Tensor(zeros: [2, 3]), labels: [0, 1]).loss - log(3.0)) < 1e-12)
+        let step = 1e-3 as Float
+        for i in logits.indices {
+            var plus = logits, minus = logits
+            plus[i] += step
+            minus[i] -= step
+            let numeric = (try loss(Tensor(shape: [4, 3], scalars: plus), labels: labels).loss
+                - loss(Tensor(shape: [4, 3], scalars: minus), labels: labels).loss) / (2 * Double(step))
+            #expect(abs(Double(gradient[i]) - numeric) < 1e-4)
+        }
+        #expect(value > 0)
+    }
+
+    @Test func misuseIsATypedError() throws {
+        var generator = TestGenerator(seed: 8)
+        let dense = try Dense(inputs: 4, outputs: 2, generator: &generator)
+        #expect(throws: LayerError.badInput(layer: "Dense(4 -> 2)", shape: [3, 5], expected: "[batch, 4]")) {
+            try dense.forward(Tensor(zeros: [3, 5]), training: true)
+        }
+        #expect(throws: LayerError.backwardBeforeForward(layer: "Dense(4 -> 2)")) { try dense.backward(Tensor(zeros: [3, 2])) }
+        #expect(throws: LayerError.self) {
+            try Conv2D(channels: 1, filters: 1, kernel: (5, 5), generator: &generator).forward(Tensor(zeros: [1, 1, 3, 3]), training: false)
+        }
+        #expect(throws: LayerError.self) { try MaxPool2D(kernel: (2, 2), padding: (2, 0, 0, 0)) }
+        #expect(throws: LayerError.self) { try SoftmaxCrossEntropy()(Tensor(zeros: [2, 3]), labels: [0, 3]) }
+    }
+}
+
+/// Direct loops over the definition of a padded, strided, dilated cross-correlation.
+func naiveConvolution(_ input: Tensor, weight: Tensor, bias: Tensor, stride: (Int, Int),
+                      padding: (Int, Int, Int, Int), dilation: (Int, Int)) -> Tensor {
+    let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    let (f, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+    let oh = (h + padding.0 + padding.1 - (kh - 1) * dilation.0 - 1) / stride.0 + 1
+    let ow = (w + padding.2 + padding.3 - (kw - 1) * dilation.1 - 1) / stride.1 + 1
+    var out = Tensor(zeros: [n, f, oh, ow])
+    for b in 0 ..< n { for o in 0 ..< f { for y in 0 ..< oh { for x in 0 ..< ow {
+        var sum = Double(bias[o])
+        for ch in 0 ..< c { for i in 0 ..< kh { for j in 0 ..< kw {
+            let iy = y * stride.0 - padding.0 + i * dilation.0, ix = x * stride.1 - padding.2 + j * dilation.1
+            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+            sum += Double(input[((b * c + ch) * h + iy) * w + ix]) * Double(weight[((o * c + ch) * kh + i) * kw + j])
+        } } }
+        out[((b * f + o) * oh + y) * ow + x] = Float(sum)
+    } } } }
+    return out
+}
