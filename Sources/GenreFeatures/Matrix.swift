@@ -63,3 +63,18 @@ public struct ComplexMatrix: Sendable, Equatable {
         self.imaginary = imaginary
     }
 }
+
+/// `arrays` arrays of `count` values each, written by `body` through their base addresses before
+/// they are ever read: large results are not zeroed first only to be overwritten.
+func uninitializedArrays(_ arrays: Int, count: Int, _ body: ([UnsafeMutablePointer<Float>]) -> Void) -> [[Float]] {
+    guard arrays > 0 else {
+        body([])
+        return []
+    }
+    var rest: [[Float]] = []
+    let first = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        rest = uninitializedArrays(arrays - 1, count: count) { others in body([buffer.baseAddress!] + others) }
+        initialized = count
+    }
+    return [first] + rest
+}
