@@ -42,10 +42,8 @@ public struct GTZAN57: FeatureSet {
         let mfcc = try MFCC.fromDecibels(melDecibels, count: 20)
 
         var row = [Double(samples.count)]
-        func statistics<C: Collection>(_ values: C) where C.Element == Float {
-            let moments = Moments(values)
-            row += [moments.mean, moments.variance]
-        }
+        func statistics(_ moments: Moments) { row += [moments.mean, moments.variance] }
+        func statistics<C: Collection>(_ values: C) where C.Element == Float { statistics(Moments(values)) }
         statistics(try Chroma.stft(power: power, sampleRate: sampleRate).values)
         statistics(try TimeDomain.rms(signal: samples, padMode: Self.settings.padMode))
         statistics(try Spectral.centroid(magnitude, sampleRate: sampleRate))
@@ -56,7 +54,7 @@ public struct GTZAN57: FeatureSet {
         statistics(harmonic)
         // The percussive signal is the rest: the inverse STFT is linear, it gives the signal back
         // from its own STFT, and the two masks sum to one wherever the spectrum is not ~0.
-        statistics(zip(samples, harmonic).map { $0 - $1 })
+        statistics(Moments(differences: samples, harmonic))
         row.append(try Tempo.beatTrackTempo(onsetEnvelope: onsets, sampleRate: sampleRate))
         for coefficient in 0 ..< mfcc.rows { statistics(mfcc.row(coefficient)) }
 
@@ -73,28 +71,42 @@ struct Moments {
     let variance: Double
 
     init<C: Collection>(_ values: C) where C.Element == Float {
-        (mean, variance) = values.withContiguousStorageIfAvailable(Self.moments)
-            ?? Array(values).withUnsafeBufferPointer(Self.moments)
+        (mean, variance) = values.withContiguousStorageIfAvailable { values in
+            Self.moments(values.count) { values[$0] }
+        } ?? Self.moments(values.count, Array(values))
     }
 
-    private static func moments(_ values: UnsafeBufferPointer<Float>) -> (mean: Double, variance: Double) {
-        let count = Double(Swift.max(values.count, 1))
-        let mean = sum(values) { Double($0) } / count
-        return (mean, sum(values) { (Double($0) - mean) * (Double($0) - mean) } / count)
+    /// The moments of a[i] - b[i], without making the differences.
+    init(differences a: [Float], _ b: [Float]) {
+        precondition(a.count == b.count, "differences of \(a.count) and \(b.count) values")
+        (mean, variance) = a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in Self.moments(a.count) { a[$0] - b[$0] } }
+        }
     }
 
-    /// The sum of `term` over the values, in four interleaved partial sums: one running sum would make
+    private static func moments(_ count: Int, _ values: [Float]) -> (mean: Double, variance: Double) {
+        values.withUnsafeBufferPointer { values in moments(count) { values[$0] } }
+    }
+
+    @inline(__always)
+    private static func moments(_ count: Int, _ value: (Int) -> Float) -> (mean: Double, variance: Double) {
+        let divisor = Double(Swift.max(count, 1))
+        let mean = sum(count) { Double(value($0)) } / divisor
+        return (mean, sum(count) { (Double(value($0)) - mean) * (Double(value($0)) - mean) } / divisor)
+    }
+
+    /// The sum of `term` over 0 ..< count, in four interleaved partial sums: one running sum would make
     /// every addition wait for the one before.
     @inline(__always)
-    private static func sum(_ values: UnsafeBufferPointer<Float>, _ term: (Float) -> Double) -> Double {
+    private static func sum(_ count: Int, _ term: (Int) -> Double) -> Double {
         var partial = SIMD4<Double>.zero, i = 0
-        while i + 4 <= values.count {
-            partial += SIMD4(term(values[i]), term(values[i + 1]), term(values[i + 2]), term(values[i + 3]))
+        while i + 4 <= count {
+            partial += SIMD4(term(i), term(i + 1), term(i + 2), term(i + 3))
             i += 4
         }
         var total = (partial[0] + partial[1]) + (partial[2] + partial[3])
-        while i < values.count {
-            total += term(values[i])
+        while i < count {
+            total += term(i)
             i += 1
         }
         return total

@@ -126,8 +126,8 @@ public struct STFT: Sendable {
     /// The complex STFT, (1 + nFFT/2, frames).
     public func transform(_ signal: [Float]) throws(SpectralError) -> ComplexMatrix {
         let frames = try frameCount(signal)
-        let parts = uninitializedArrays(2, count: settings.binCount * frames) { parts in
-            analyse(signal, frames: frames, real: parts[0], imaginary: parts[1], magnitude: nil)
+        let parts = uninitializedArrays(counts: [settings.binCount * frames, settings.binCount * frames]) { parts in
+            analyse(signal, frames: frames, real: parts[0], imaginary: parts[1], magnitude: nil, grouped: nil)
         }
         return ComplexMatrix(rows: settings.binCount, columns: frames, real: parts[0], imaginary: parts[1])
     }
@@ -137,32 +137,33 @@ public struct STFT: Sendable {
     /// librosa takes `np.abs` of its complex64 STFT.
     public func magnitude(_ signal: [Float], power: Float = 1) throws(SpectralError) -> Matrix {
         let frames = try frameCount(signal)
-        let values = uninitializedArrays(1, count: settings.binCount * frames) { values in
-            analyse(signal, frames: frames, real: nil, imaginary: nil, magnitude: values[0])
+        let values = uninitializedArrays(counts: [settings.binCount * frames]) { values in
+            analyse(signal, frames: frames, real: nil, imaginary: nil, magnitude: values[0], grouped: nil)
         }
         let result = Matrix(rows: settings.binCount, columns: frames, values: values[0])
         return power == 1 ? result : Spectrogram.raise(result, toPower: power)
     }
 
-    /// `transform` and `magnitude` (power 1) of the same signal from one pass over its frames.
-    func transformAndMagnitude(_ signal: [Float]) throws(SpectralError) -> (spectrum: ComplexMatrix, magnitude: Matrix) {
+    /// `transform`, in the layout the inverse reads, and `magnitude` (power 1) of the same signal
+    /// from one pass over its frames.
+    func transformAndMagnitude(_ signal: [Float]) throws(SpectralError) -> (spectrum: GroupedSpectrum, magnitude: Matrix) {
         let bins = settings.binCount, frames = try frameCount(signal)
-        let parts = uninitializedArrays(3, count: bins * frames) { parts in
-            analyse(signal, frames: frames, real: parts[0], imaginary: parts[1], magnitude: parts[2])
+        let parts = uninitializedArrays(counts: [GroupedSpectrum.valueCount(rows: bins, columns: frames), bins * frames]) { parts in
+            analyse(signal, frames: frames, real: nil, imaginary: nil, magnitude: parts[1], grouped: parts[0])
         }
-        return (ComplexMatrix(rows: bins, columns: frames, real: parts[0], imaginary: parts[1]),
-                Matrix(rows: bins, columns: frames, values: parts[2]))
+        return (GroupedSpectrum(rows: bins, columns: frames, values: parts[0]),
+                Matrix(rows: bins, columns: frames, values: parts[1]))
     }
 
     /// The signal back from an STFT with this plan's settings, as `librosa.istft`: overlap-add of
     /// the windowed inverse transforms divided by the summed squared window where that sum is not
     /// tiny. `length` trims or zero-pads the result to exactly that many samples.
     public func inverse(_ spectrum: ComplexMatrix, length: Int? = nil) throws(SpectralError) -> [Float] {
-        try inverse(spectrum, scaledBy: nil, length: length)
+        try inverse(GroupedSpectrum(spectrum), scaledBy: nil, length: length)
     }
 
     /// `inverse` of the spectrum times `mask` (same shape), without making the masked spectrum.
-    func inverse(_ spectrum: ComplexMatrix, scaledBy mask: Matrix?, length: Int? = nil) throws(SpectralError) -> [Float] {
+    func inverse(_ spectrum: GroupedSpectrum, scaledBy mask: Matrix?, length: Int? = nil) throws(SpectralError) -> [Float] {
         let n = settings.nFFT, hop = settings.hopLength
         guard spectrum.rows == settings.binCount else {
             throw .shapeMismatch("an STFT with nFFT \(n) has \(settings.binCount) rows, not \(spectrum.rows)")
@@ -244,55 +245,82 @@ public struct STFT: Sendable {
     /// Transforms the frames and writes whichever of the real parts, imaginary parts and magnitudes
     /// are asked for, each (bins, frames).
     private func analyse(_ signal: [Float], frames: Int, real: UnsafeMutablePointer<Float>?,
-                         imaginary: UnsafeMutablePointer<Float>?, magnitude: UnsafeMutablePointer<Float>?) {
+                         imaginary: UnsafeMutablePointer<Float>?, magnitude: UnsafeMutablePointer<Float>?,
+                         grouped: UnsafeMutablePointer<Float>?) {
+        let outputs = Outputs(real: real, imaginary: imaginary, magnitude: magnitude, grouped: grouped)
         switch settings.precision {
-        case .double:
-            analyse(DoubleLanes.self, doubleFFT, window, signal, frames, real, imaginary, magnitude)
-        case .single:
-            analyse(SingleLanes.self, singleFFT, singleWindow, signal, frames, real, imaginary, magnitude)
+        case .double: analyse(DoubleLanes.self, doubleFFT, window, signal, frames, outputs)
+        case .single: analyse(SingleLanes.self, singleFFT, singleWindow, signal, frames, outputs)
         }
     }
 
+    /// Where `analyse` writes: (bins, frames) arrays, and a `GroupedSpectrum`'s values.
+    private struct Outputs {
+        let real, imaginary, magnitude, grouped: UnsafeMutablePointer<Float>?
+    }
+
     @inline(__always)
-    private func analyse<L: FFTLane>(
-        _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int,
-        _ real: UnsafeMutablePointer<Float>?, _ imaginary: UnsafeMutablePointer<Float>?, _ magnitude: UnsafeMutablePointer<Float>?
+    private func analyse<L: STFTLane>(
+        _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int, _ outputs: Outputs
     ) {
         let bins = settings.binCount, width = L.width
+        var tail = [Float](repeating: 0, count: width)
         forEachForwardBlock(L.self, fft, window, signal, frames) { first, count, spectra in
-            /// Writes value(real part, imaginary part) of every bin of the block's frames into `target`,
+            /// Writes value(real parts, imaginary parts) of every bin of the block's frames into `target`,
             /// row by row: a row's values of a block are neighbours.
             @inline(__always)
-            func write(_ target: UnsafeMutablePointer<Float>?, _ value: (L.Element, L.Element) -> Float) {
+            func write(_ target: UnsafeMutablePointer<Float>?, _ value: (L, L) -> L) {
                 guard let target else { return }
                 for k in 0 ..< bins {
                     let row = target + k * frames + first
                     for g in stride(from: 0, to: count, by: width) {
-                        let r = spectra + 2 * bins * g + k * width, i = r + bins * width
+                        let r = spectra + 2 * bins * g + k * width
+                        let values = value(L(r), L(r + bins * width))
                         if g + width <= count {
-                            for f in 0 ..< width { row[g + f] = value(r[f], i[f]) }
+                            values.storeRounded(row + g)
                         } else {
-                            for f in 0 ..< count - g { row[g + f] = value(r[f], i[f]) }
+                            values.storeRounded(&tail)
+                            for f in 0 ..< count - g { row[g + f] = tail[f] }
                         }
                     }
                 }
             }
-            write(real) { re, _ in Float(re) }
-            write(imaginary) { _, im in Float(im) }
-            write(magnitude) { re, im in Spectrogram.magnitude(Float(re), Float(im)) }
+            write(outputs.real) { re, _ in re }
+            write(outputs.imaginary) { _, im in im }
+            write(outputs.magnitude) { re, im in L.magnitudes(re, im) }
+            guard let grouped = outputs.grouped else { return }
+            // Frame i of the block is lane i % width of the transform group starting at i - i % width.
+            let groupWidth = GroupedSpectrum.width
+            for g in stride(from: 0, to: count, by: groupWidth) {
+                let target = grouped + (first + g) / groupWidth * GroupedSpectrum.groupCount(rows: bins)
+                if L.Element.self == Float.self && width == groupWidth {
+                    // The transform's groups are already the spectrum's.
+                    UnsafeMutableRawPointer(target).copyMemory(
+                        from: spectra + 2 * bins * g, byteCount: GroupedSpectrum.groupCount(rows: bins) * MemoryLayout<Float>.size)
+                    continue
+                }
+                for f in 0 ..< groupWidth {
+                    let frame = min(g + f, count - 1), lane = frame % width
+                    let re = spectra + 2 * bins * (frame - lane) + lane, im = re + bins * width
+                    for k in 0 ..< bins {
+                        target[k * groupWidth + f] = Float(re[k * width])
+                        target[(bins + k) * groupWidth + f] = Float(im[k * width])
+                    }
+                }
+            }
         }
     }
 
     /// Frames per block: 16 floats fill a cache line of each (bins, frames) row, so rows are read
     /// and written a line at a time rather than a group's few values at a time.
-    private static let blockFrames = 64
+    static let blockFrames = 64
 
     /// Windows and transforms the frames in blocks of `blockFrames`, in groups of `L.width`, handing
     /// each block's spectra to `body` as (first frame, frame count, spectra). The spectra are
     /// interleaved group by group: 2 × bins × width values a group (real parts, then imaginary
     /// parts), bin k of the group's frame f at k × width + f. A short last group repeats its last frame.
     @inline(__always)
-    private func forEachForwardBlock<L: FFTLane>(
+    private func forEachForwardBlock<L: STFTLane>(
         _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int,
         _ body: (Int, Int, UnsafePointer<L.Element>) -> Void
     ) {
@@ -300,6 +328,8 @@ public struct STFT: Sendable {
         let padded = settings.center ? centrePadded(signal) : signal
         var values = [L.Element](repeating: 0, count: n * width)
         var spectra = [L.Element](repeating: 0, count: 2 * bins * Self.blockFrames)
+        // Where each frame of a group starts in the padded signal.
+        var starts = [Int](repeating: 0, count: width)
         let scratch = FFTScratch<L.Element>(count: fft.interleavedScratchCount(L.self))
         padded.withUnsafeBufferPointer { samples in
         window.withUnsafeBufferPointer { window in
@@ -309,9 +339,11 @@ public struct STFT: Sendable {
                 let count = min(Self.blockFrames, frames - first)
                 for g in stride(from: 0, to: count, by: width) {
                     // As librosa: float32 samples times the window in the transform's precision.
-                    for f in 0 ..< width {
-                        let frame = samples.baseAddress! + (first + min(g + f, count - 1)) * hop
-                        for j in 0 ..< n { values[j * width + f] = L.Element(frame[j]) * window[j] }
+                    for f in 0 ..< width { starts[f] = (first + min(g + f, count - 1)) * hop }
+                    for j in 0 ..< n {
+                        for f in 0 ..< width {
+                            values[j * width + f] = L.Element(samples[starts[f] + j]) * window[j]
+                        }
                     }
                     let re = spectra.baseAddress! + 2 * bins * g
                     fft.forward(interleaved: values.baseAddress!, L.self, real: re, imaginary: re + bins * width,
@@ -322,48 +354,47 @@ public struct STFT: Sendable {
         }}}}
     }
 
-    /// Inverse-transforms the frames (times `mask`, if any) in groups of `SingleLanes.width`,
+    /// Inverse-transforms the frames (times `mask`, if any) in groups of `GroupedSpectrum.width`,
     /// handing each group's signals to `body` as (first frame, frame count, samples), interleaved:
-    /// sample j of the group's frame f at j × width + f. The spectra are read a block of
-    /// `blockFrames` at a time, a cache line of each row.
-    private func forEachInverseGroup(_ spectrum: ComplexMatrix, scaledBy mask: Matrix?, frames: Int,
+    /// sample j of the group's frame f at j × width + f. The mask is read a block of `blockFrames`
+    /// at a time, a cache line of each row.
+    private func forEachInverseGroup(_ spectrum: GroupedSpectrum, scaledBy mask: Matrix?, frames: Int,
                                      _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
-        let n = settings.nFFT, bins = settings.binCount, columns = spectrum.columns, width = SingleLanes.width
+        let n = settings.nFFT, bins = settings.binCount, width = GroupedSpectrum.width
+        let groupCount = GroupedSpectrum.groupCount(rows: bins)
         var values = [Float](repeating: 0, count: n * width)
-        var spectra = [Float](repeating: 0, count: 2 * bins * Self.blockFrames)
+        // The mask's values for the block's groups, then one group's masked spectrum.
+        var masked = [Float](repeating: 0, count: mask == nil ? 0 : Self.blockFrames * bins + groupCount)
         let scratch = FFTScratch<Float>(count: singleFFT.interleavedScratchCount(SingleLanes.self))
-        spectrum.real.withUnsafeBufferPointer { real in
-        spectrum.imaginary.withUnsafeBufferPointer { imaginary in
+        spectrum.values.withUnsafeBufferPointer { spectra in
         (mask?.values ?? []).withUnsafeBufferPointer { mask in
         values.withUnsafeMutableBufferPointer { values in
-        spectra.withUnsafeMutableBufferPointer { spectra in
+        masked.withUnsafeMutableBufferPointer { masked in
             for first in stride(from: 0, to: frames, by: Self.blockFrames) {
                 let count = min(Self.blockFrames, frames - first)
-                for k in 0 ..< bins {
-                    let row = k * columns + first
-                    for g in stride(from: 0, to: count, by: width) {
-                        let re = spectra.baseAddress! + 2 * bins * g + k * width, im = re + bins * width
-                        if g + width <= count {
-                            let factors = mask.isEmpty ? SingleLanes(repeating: 1) : SingleLanes(mask.baseAddress! + row + g)
-                            (SingleLanes(real.baseAddress! + row + g) * factors).store(re)
-                            (SingleLanes(imaginary.baseAddress! + row + g) * factors).store(im)
-                        } else {
-                            for f in 0 ..< width {
-                                let index = row + min(g + f, count - 1), factor = mask.isEmpty ? 1 : mask[index]
-                                re[f] = real[index] * factor
-                                im[f] = imaginary[index] * factor
-                            }
-                        }
+                if !mask.isEmpty {
+                    gatherGroups(mask.baseAddress!, columns: spectrum.columns, rows: bins, first: first, count: count) { g in
+                        masked.baseAddress! + g / width * bins * width
                     }
                 }
                 for g in stride(from: 0, to: count, by: width) {
-                    let re = spectra.baseAddress! + 2 * bins * g
+                    var re = spectra.baseAddress! + (first + g) / width * groupCount
+                    if !mask.isEmpty {
+                        let factors = masked.baseAddress! + g / width * bins * width
+                        let product = masked.baseAddress! + Self.blockFrames / width * bins * width
+                        for i in stride(from: 0, to: bins * width, by: width) {
+                            let factor = SingleLanes(factors + i)
+                            (SingleLanes(re + i) * factor).store(product + i)
+                            (SingleLanes(re + bins * width + i) * factor).store(product + bins * width + i)
+                        }
+                        re = UnsafePointer(product)
+                    }
                     singleFFT.inverse(interleaved: re, re + bins * width, SingleLanes.self, signal: values.baseAddress!,
                                       scratch: scratch)
                     body(first + g, min(width, count - g), values.baseAddress!)
                 }
             }
-        }}}}}
+        }}}}
     }
 
     /// Adds the first `count` lanes of a group's frames (interleaved), times the window, into the
@@ -411,6 +442,106 @@ public struct STFT: Sendable {
     }
 }
 
+/// What the STFT needs of the lane vectors it transforms frames in, beyond the FFT's needs.
+protocol STFTLane: FFTLane {
+    /// The lanes rounded to float32 (as the STFT's bins are), stored at `target`.
+    func storeRounded(_ target: UnsafeMutablePointer<Float>)
+    /// |re + i im| of the bins rounded to float32 first, as numpy's abs of complex64 computes it
+    /// (in double, then rounded).
+    static func magnitudes(_ re: Self, _ im: Self) -> Self
+}
+
+extension SIMD2: STFTLane where Scalar == Double {
+    @inline(__always)
+    func storeRounded(_ target: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: SIMD2<Float>(self), as: SIMD2<Float>.self)
+    }
+
+    @inline(__always)
+    static func magnitudes(_ re: Self, _ im: Self) -> Self {
+        let r = Self(SIMD2<Float>(re)), i = Self(SIMD2<Float>(im))
+        return (r * r + i * i).squareRoot()
+    }
+}
+
+extension SIMD4: STFTLane where Scalar == Float {
+    @inline(__always)
+    func storeRounded(_ target: UnsafeMutablePointer<Float>) { store(target) }
+
+    @inline(__always)
+    static func magnitudes(_ re: Self, _ im: Self) -> Self {
+        let r = SIMD4<Double>(re), i = SIMD4<Double>(im)
+        return Self((r * r + i * i).squareRoot())
+    }
+}
+
+/// An STFT in the layout the transforms work in: frames in groups of `width`, each group's bins
+/// interleaved (bin k of the group's frame f at k × width + f), its real parts then its imaginary
+/// parts; a short last group repeats its last frame. The inverse STFT reads it in order, where the
+/// rows of a (bins, frames) matrix would be read a few values at a time each.
+struct GroupedSpectrum: Sendable {
+    static let width = 4
+    let rows: Int
+    let columns: Int
+    let values: [Float]
+
+    /// Values per group: real and imaginary parts of `rows` bins of `width` frames.
+    static func groupCount(rows: Int) -> Int { 2 * rows * width }
+
+    static func valueCount(rows: Int, columns: Int) -> Int { (columns + width - 1) / width * groupCount(rows: rows) }
+
+    init(rows: Int, columns: Int, values: [Float]) {
+        precondition(values.count == Self.valueCount(rows: rows, columns: columns), "the values do not fill the groups")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The groups of a (bins, frames) complex matrix.
+    init(_ spectrum: ComplexMatrix) {
+        let rows = spectrum.rows, columns = spectrum.columns, width = Self.width, count = Self.groupCount(rows: rows)
+        let values = uninitializedArrays(counts: [Self.valueCount(rows: rows, columns: columns)]) { values in
+            spectrum.real.withUnsafeBufferPointer { real in
+                spectrum.imaginary.withUnsafeBufferPointer { imaginary in
+                    for first in stride(from: 0, to: columns, by: STFT.blockFrames) {
+                        let frames = min(STFT.blockFrames, columns - first)
+                        let groups = values[0] + first / width * count
+                        gatherGroups(real.baseAddress!, columns: columns, rows: rows, first: first, count: frames) { g in
+                            groups + g / width * count
+                        }
+                        gatherGroups(imaginary.baseAddress!, columns: columns, rows: rows, first: first, count: frames) { g in
+                            groups + g / width * count + rows * width
+                        }
+                    }
+                }
+            }
+        }
+        self.init(rows: rows, columns: columns, values: values[0])
+    }
+}
+
+/// Copies frames `first ..< first + count` of a (rows, columns) matrix into groups of
+/// `GroupedSpectrum.width` frames: row k of frame first + g + f to target(g)[k × width + f], for
+/// g = 0, width, 2 width...; a short last group repeats its last frame. Each row is read `count`
+/// values in a row.
+@inline(__always)
+func gatherGroups(_ matrix: UnsafePointer<Float>, columns: Int, rows: Int, first: Int, count: Int,
+                  into target: (Int) -> UnsafeMutablePointer<Float>) {
+    let width = GroupedSpectrum.width
+    for k in 0 ..< rows {
+        let row = matrix + k * columns + first
+        for g in stride(from: 0, to: count, by: width) {
+            let group = target(g) + k * width
+            if g + width <= count {
+                UnsafeMutableRawPointer(group).storeBytes(of: UnsafeRawPointer(row + g).loadUnaligned(as: SIMD4<Float>.self),
+                                                          as: SIMD4<Float>.self)
+            } else {
+                for f in 0 ..< width { group[f] = row[min(g + f, count - 1)] }
+            }
+        }
+    }
+}
+
 /// Magnitude and power spectrograms from complex ones.
 public enum Spectrogram {
     /// |re + i im| of bins rounded to float32, as numpy's `abs` of complex64 computes it (hypot in
@@ -422,13 +553,12 @@ public enum Spectrogram {
 
     /// Each value raised to `power` in float32, as numpy's `S ** power` (2 squares exactly).
     public static func raise(_ spectrogram: Matrix, toPower power: Float) -> Matrix {
-        var result = spectrogram
+        // Written in one pass into a new array: raising a copy would copy it first.
         switch power {
-        case 1: break
-        case 2: for i in result.values.indices { result.values[i] *= result.values[i] }
-        default: for i in result.values.indices { result.values[i] = pow(result.values[i], power) }
+        case 1: spectrogram
+        case 2: spectrogram.map { $0 * $0 }
+        default: spectrogram.map { pow($0, power) }
         }
-        return result
     }
 }
 
