@@ -46,9 +46,10 @@ public struct GTZAN57: FeatureSet {
         func statistics<C: Collection>(_ values: C) where C.Element == Float { statistics(Moments(values)) }
         statistics(try Chroma.stft(power: power, sampleRate: sampleRate).values)
         statistics(try TimeDomain.rms(signal: samples, padMode: Self.settings.padMode))
-        statistics(try Spectral.centroid(magnitude, sampleRate: sampleRate))
-        statistics(try Spectral.bandwidth(magnitude, sampleRate: sampleRate))
-        statistics(try Spectral.rolloff(magnitude, sampleRate: sampleRate))
+        let shape = try Spectral.centroidBandwidthRolloff(magnitude, sampleRate: sampleRate)
+        statistics(shape.centroid)
+        statistics(shape.bandwidth)
+        statistics(shape.rolloff)
         statistics(try TimeDomain.zeroCrossingRate(samples))
         let harmonic = try Self.stft.inverse(spectrum, scaledBy: harmonicMask, length: samples.count)
         statistics(harmonic)
