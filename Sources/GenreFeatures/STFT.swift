@@ -265,7 +265,10 @@ public struct STFT: Sendable {
     ) {
         let bins = settings.binCount, width = L.width
         var tail = [Float](repeating: 0, count: width)
-        forEachForwardBlock(L.self, fft, window, signal, frames) { first, count, spectra in
+        // The single-precision groups are the spectrum's groups: the transforms write them in place.
+        let inPlace = L.Element.self == Float.self && width == GroupedSpectrum.width
+            ? outputs.grouped.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: L.Element.self) } : nil
+        forEachForwardBlock(L.self, fft, window, signal, frames, into: inPlace) { first, count, spectra in
             /// Writes value(real parts, imaginary parts) of every bin of the block's frames into `target`,
             /// row by row: a row's values of a block are neighbours.
             @inline(__always)
@@ -288,17 +291,11 @@ public struct STFT: Sendable {
             write(outputs.real) { re, _ in re }
             write(outputs.imaginary) { _, im in im }
             write(outputs.magnitude) { re, im in L.magnitudes(re, im) }
-            guard let grouped = outputs.grouped else { return }
+            guard let grouped = outputs.grouped, inPlace == nil else { return }
             // Frame i of the block is lane i % width of the transform group starting at i - i % width.
             let groupWidth = GroupedSpectrum.width
             for g in stride(from: 0, to: count, by: groupWidth) {
                 let target = grouped + (first + g) / groupWidth * GroupedSpectrum.groupCount(rows: bins)
-                if L.Element.self == Float.self && width == groupWidth {
-                    // The transform's groups are already the spectrum's.
-                    UnsafeMutableRawPointer(target).copyMemory(
-                        from: spectra + 2 * bins * g, byteCount: GroupedSpectrum.groupCount(rows: bins) * MemoryLayout<Float>.size)
-                    continue
-                }
                 for f in 0 ..< groupWidth {
                     let frame = min(g + f, count - 1), lane = frame % width
                     let re = spectra + 2 * bins * (frame - lane) + lane, im = re + bins * width
@@ -311,18 +308,20 @@ public struct STFT: Sendable {
         }
     }
 
-    /// Frames per block: 16 floats fill a cache line of each (bins, frames) row, so rows are read
-    /// and written a line at a time rather than a group's few values at a time.
+    /// Frames per block: the (bins, frames) rows are read and written 64 values (four cache lines)
+    /// at a time, rather than a group's few values at a time, which kept the loads waiting on memory.
     static let blockFrames = 64
 
     /// Windows and transforms the frames in blocks of `blockFrames`, in groups of `L.width`, handing
     /// each block's spectra to `body` as (first frame, frame count, spectra). The spectra are
     /// interleaved group by group: 2 × bins × width values a group (real parts, then imaginary
     /// parts), bin k of the group's frame f at k × width + f. A short last group repeats its last frame.
+    /// With a `destination`, the spectra of all frames are written there in that layout, one group
+    /// after the other; without, into a buffer for one block.
     @inline(__always)
     private func forEachForwardBlock<L: STFTLane>(
         _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int,
-        _ body: (Int, Int, UnsafePointer<L.Element>) -> Void
+        into destination: UnsafeMutablePointer<L.Element>?, _ body: (Int, Int, UnsafePointer<L.Element>) -> Void
     ) {
         let n = settings.nFFT, hop = settings.hopLength, bins = settings.binCount, width = L.width
         let padded = settings.center ? centrePadded(signal) : signal
@@ -345,11 +344,11 @@ public struct STFT: Sendable {
                             values[j * width + f] = L.Element(samples[starts[f] + j]) * window[j]
                         }
                     }
-                    let re = spectra.baseAddress! + 2 * bins * g
+                    let re = (destination.map { $0 + 2 * bins * first } ?? spectra.baseAddress!) + 2 * bins * g
                     fft.forward(interleaved: values.baseAddress!, L.self, real: re, imaginary: re + bins * width,
                                 scratch: scratch)
                 }
-                body(first, count, spectra.baseAddress!)
+                body(first, count, destination.map { UnsafePointer($0 + 2 * bins * first) } ?? UnsafePointer(spectra.baseAddress!))
             }
         }}}}
     }
