@@ -88,9 +88,13 @@ struct SlidingMedian {
 
     func run(source: UnsafeBufferPointer<Float>, destination: UnsafeMutableBufferPointer<Float>) {
         let kept = rank + 1, width = Lanes.scalarCount
-        // The group's lines, extended, and their medians, interleaved: value p of lane l at p * width + l.
-        let line = UnsafeMutablePointer<Float>.allocate(capacity: extended.count * width)
-        let medians = UnsafeMutablePointer<Float>.allocate(capacity: lines.length * width)
+        // Lines across rows (lineStride 1) go several groups at a time, so that each row is read and
+        // written a few cache lines at a time: one line a row at a time kept the loads waiting on memory.
+        let passGroups = 4
+        // Each group's lines, extended, and their medians, interleaved: value p of lane l at p * width + l.
+        let lineCount = extended.count * width, medianCount = lines.length * width
+        let line = UnsafeMutablePointer<Float>.allocate(capacity: passGroups * lineCount)
+        let medians = UnsafeMutablePointer<Float>.allocate(capacity: passGroups * medianCount)
         let tails = UnsafeMutablePointer<Lanes>.allocate(capacity: (size + 1) * kept)
         let head = UnsafeMutablePointer<Lanes>.allocate(capacity: kept)
         // Each lane's line relative to the group's first line.
@@ -99,11 +103,13 @@ struct SlidingMedian {
             line.deallocate(); medians.deallocate(); tails.deallocate(); head.deallocate(); offsets.deallocate()
         }
         let values = source.baseAddress!, results = destination.baseAddress!
-        for first in stride(from: 0, to: lines.count, by: width) {
+        var first = 0
+        while first < lines.count {
             // Missing lanes of the last group repeat its last line and are not written back.
             let active = min(width, lines.count - first)
             for lane in 0 ..< width { offsets[lane] = (min(first + lane, lines.count - 1) - first) * lines.lineStride }
             let contiguous = lines.lineStride == 1 && active == width
+            let groups = contiguous ? min(passGroups, (lines.count - first) / width) : 1
             // Lines along rows: four neighbouring values of four lines at a time, transposed in registers.
             let transposable = lines.positionStride == 1 && active == width
             var index = 0
@@ -111,7 +117,9 @@ struct SlidingMedian {
                 let position = extended[index]
                 let base = values + position * lines.positionStride + first * lines.lineStride
                 if contiguous {
-                    Lanes(base).store(to: line + index * width)
+                    for group in 0 ..< groups {
+                        Lanes(base + group * width).store(to: line + group * lineCount + index * width)
+                    }
                 } else if transposable, index + 4 <= extended.count, extended[index + 3] == position + 3 {
                     for quad in stride(from: 0, to: width, by: 4) {
                         let rows = Quad(from: base + quad * lines.lineStride, stride: lines.lineStride).transposed
@@ -124,14 +132,19 @@ struct SlidingMedian {
                 }
                 index += 1
             }
-            for block in stride(from: 0, to: lines.length, by: size) {
-                medianBlock(block, line: line, tails: tails, head: head, into: medians)
+            for group in 0 ..< groups {
+                for block in stride(from: 0, to: lines.length, by: size) {
+                    medianBlock(block, line: line + group * lineCount, tails: tails, head: head,
+                                into: medians + group * medianCount)
+                }
             }
             var position = 0
             while position < lines.length {
                 let base = results + position * lines.positionStride + first * lines.lineStride
                 if contiguous {
-                    Lanes(medians + position * width).store(to: base)
+                    for group in 0 ..< groups {
+                        Lanes(medians + group * medianCount + position * width).store(to: base + group * width)
+                    }
                 } else if transposable, position + 4 <= lines.length {
                     for quad in stride(from: 0, to: width, by: 4) {
                         let values = Quad(from: medians + position * width + quad, stride: width).transposed
@@ -144,6 +157,7 @@ struct SlidingMedian {
                 }
                 position += 1
             }
+            first += groups * width
         }
     }
 

@@ -328,7 +328,8 @@ public struct STFT: Sendable {
         var values = [L.Element](repeating: 0, count: n * width)
         var spectra = [L.Element](repeating: 0, count: 2 * bins * Self.blockFrames)
         // Where each frame of a group starts in the padded signal.
-        var starts = [Int](repeating: 0, count: width)
+        let starts = UnsafeMutableBufferPointer<UnsafePointer<Float>>.allocate(capacity: width)
+        defer { starts.deallocate() }
         let scratch = FFTScratch<L.Element>(count: fft.interleavedScratchCount(L.self))
         padded.withUnsafeBufferPointer { samples in
         window.withUnsafeBufferPointer { window in
@@ -338,11 +339,14 @@ public struct STFT: Sendable {
                 let count = min(Self.blockFrames, frames - first)
                 for g in stride(from: 0, to: count, by: width) {
                     // As librosa: float32 samples times the window in the transform's precision.
-                    for f in 0 ..< width { starts[f] = (first + min(g + f, count - 1)) * hop }
-                    for j in 0 ..< n {
-                        for f in 0 ..< width {
-                            values[j * width + f] = L.Element(samples[starts[f] + j]) * window[j]
-                        }
+                    for f in 0 ..< width { starts[f] = samples.baseAddress! + (first + min(g + f, count - 1)) * hop }
+                    var j = 0
+                    while j + 4 <= n {
+                        L.storeWindowed(starts.baseAddress!, j, window.baseAddress!, to: values.baseAddress! + j * width)
+                        j += 4
+                    }
+                    for j in j ..< n {
+                        for f in 0 ..< width { values[j * width + f] = L.Element(starts[f][j]) * window[j] }
                     }
                     let re = (destination.map { $0 + 2 * bins * first } ?? spectra.baseAddress!) + 2 * bins * g
                     fft.forward(interleaved: values.baseAddress!, L.self, real: re, imaginary: re + bins * width,
@@ -448,9 +452,20 @@ protocol STFTLane: FFTLane {
     /// |re + i im| of the bins rounded to float32 first, as numpy's abs of complex64 computes it
     /// (in double, then rounded).
     static func magnitudes(_ re: Self, _ im: Self) -> Self
+    /// Samples j ..< j + 4 of each lane's frame (lane f's at frames[f]) times the window, as the
+    /// STFT's precision multiplies them, stored interleaved: sample j + i of lane f at i × width + f.
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Element>,
+                              to target: UnsafeMutablePointer<Element>)
 }
 
 extension SIMD2: STFTLane where Scalar == Double {
+    @inline(__always)
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Double>,
+                              to target: UnsafeMutablePointer<Double>) {
+        let a = SIMD4<Double>(SIMD4<Float>(frames[0] + j)), b = SIMD4<Double>(SIMD4<Float>(frames[1] + j))
+        for i in 0 ..< 4 { (Self(a[i], b[i]) * window[j + i]).store(target + 2 * i) }
+    }
+
     @inline(__always)
     func storeRounded(_ target: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(target).storeBytes(of: SIMD2<Float>(self), as: SIMD2<Float>.self)
@@ -464,6 +479,13 @@ extension SIMD2: STFTLane where Scalar == Double {
 }
 
 extension SIMD4: STFTLane where Scalar == Float {
+    @inline(__always)
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Float>,
+                              to target: UnsafeMutablePointer<Float>) {
+        let a = Self(frames[0] + j), b = Self(frames[1] + j), c = Self(frames[2] + j), d = Self(frames[3] + j)
+        for i in 0 ..< 4 { (Self(a[i], b[i], c[i], d[i]) * window[j + i]).store(target + 4 * i) }
+    }
+
     @inline(__always)
     func storeRounded(_ target: UnsafeMutablePointer<Float>) { store(target) }
 

@@ -168,21 +168,25 @@ private struct AutocorrelationFrames {
         var spectrum = [Double](repeating: 0, count: bins), result = [Double](repeating: 0, count: length)
         frames.withUnsafeMutableBufferPointer { frames in
         spectra.withUnsafeMutableBufferPointer { spectra in
+        padded.withUnsafeBufferPointer { padded in
             let re = spectra.baseAddress!, im = re + bins * width
             for first in stride(from: 0, to: count, by: width) {
+                // Frame first + f starts one value after frame first + f - 1: value i of the four
+                // frames is four neighbouring values of the envelope. Lanes past the last frame are 0.
+                var energies = SIMD4<Double>.zero
+                let lanes = min(width, count - first)
+                for i in 0 ..< length {
+                    let start = padded.baseAddress! + first + i
+                    let samples = lanes == width ? UnsafeRawPointer(start).loadUnaligned(as: Lanes.self)
+                        : Lanes((0 ..< width).map { $0 < lanes ? start[$0] : 0 })
+                    let values = Lanes(SIMD4<Double>(samples) * window[i])
+                    values.store(frames.baseAddress! + i * width)
+                    energies += SIMD4<Double>(values) * SIMD4<Double>(values)
+                }
                 // Each lane's 1 / energy; 0 for lanes past the last frame.
                 var factors = SIMD4<Double>.zero
-                for f in 0 ..< min(width, count - first) {
-                    var energy = 0.0
-                    for i in 0 ..< length {
-                        let value = Float(Double(padded[first + f + i]) * window[i])
-                        frames[i * width + f] = value
-                        energy += Double(value) * Double(value)
-                    }
-                    factors[f] = energy < Double.leastNormalMagnitude ? 1 : 1 / energy
-                }
-                for f in min(width, count - first) ..< width {
-                    for i in 0 ..< length { frames[i * width + f] = 0 }
+                for f in 0 ..< lanes {
+                    factors[f] = energies[f] < Double.leastNormalMagnitude ? 1 : 1 / energies[f]
                 }
                 fft.forward(interleaved: frames.baseAddress!, Lanes.self, real: re, imaginary: im, scratch: scratch)
                 for k in 0 ..< bins {
@@ -190,7 +194,7 @@ private struct AutocorrelationFrames {
                     spectrum[k] += ((r * r + i * i) * factors).sum()
                 }
             }
-        }}
+        }}}
         autocorrelate.lags(ofPowerSpectrum: spectrum, into: &result)
         return result
     }
