@@ -285,17 +285,26 @@ private struct Bins {
     /// Centroids in double (librosa's result is float64) from S / normaliser rounded to float32,
     /// as librosa stores the normalised spectrogram.
     func centroids(_ normalisers: [Double]) -> [Double] {
-        normalisers.withUnsafeBufferPointer { normalisers in
-            sum { k, value, t in frequencies[k] * Double(Float(Double(value) / normalisers[t])) }
+        let reciprocals = normalisers.map { 1 / $0 }
+        return reciprocals.withUnsafeBufferPointer { reciprocals in
+            sum { k, value, t in frequencies[k] * Self.normalised(value, reciprocals[t]) }
         }
+    }
+
+    /// S / normaliser rounded to float32, as librosa stores the normalised spectrogram; as a product
+    /// with the reciprocal (within a double rounding of the quotient, and several times faster).
+    @inline(__always)
+    private static func normalised(_ value: Float, _ reciprocal: Double) -> Double {
+        Double(Float(Double(value) * reciprocal))
     }
 
     /// Bandwidths (see `Spectral.bandwidth`) around the given centroids.
     func bandwidths(_ normalisers: [Double], _ centroids: [Double], p: Double, normalize: Bool) -> [Float] {
-        let sums = normalisers.withUnsafeBufferPointer { normalisers in
+        let reciprocals = normalisers.map { 1 / $0 }
+        let sums = reciprocals.withUnsafeBufferPointer { reciprocals in
             centroids.withUnsafeBufferPointer { centroids in
                 sum { k, value, t in
-                    let weight = normalize ? Double(Float(Double(value) / normalisers[t])) : Double(value)
+                    let weight = normalize ? Self.normalised(value, reciprocals[t]) : Double(value)
                     let deviation = abs(frequencies[k] - centroids[t])
                     return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
                 }
