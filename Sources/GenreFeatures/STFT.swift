@@ -100,8 +100,8 @@ public struct STFTSettings: Sendable, Equatable {
 /// transforms in double precision (unless `settings.precision` says otherwise), rounding the bins to
 /// float32 at the end; the inverse transforms in single precision, as numpy does for complex64
 /// input. Frames go through the FFT in groups, one per SIMD lane (see
-/// `RealFFT.forward(interleaved:)`), so each group's bins are stored straight into the
-/// (bins, frames) arrays, a few neighbouring frames at a time.
+/// `RealFFT.forward(interleaved:)`); the (bins, frames) arrays are written and read a block of
+/// frames at a time, and `GroupedSpectrum` keeps a spectrum in the groups' own layout for the inverse.
 public struct STFT: Sendable {
     public let settings: STFTSettings
     private let window: [Double]
