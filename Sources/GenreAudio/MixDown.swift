@@ -21,7 +21,12 @@ func mixDown(_ frame: UnsafePointer<AVFrame>, into mono: inout [Float]) -> Bool 
                 guard let plane = planes[planar ? channel : 0] else { continue }
                 let samples = UnsafeRawPointer(plane).assumingMemoryBound(to: Sample.self)
                 let (first, stride) = planar ? (0, 1) : (channel, channels)
-                for i in 0 ..< count { sums[i] += convert(samples[first + i * stride]) }
+                // The first channel is stored rather than added to the zeros: no read of them.
+                if channel == 0 {
+                    for i in 0 ..< count { sums[i] = convert(samples[first + i * stride]) }
+                } else {
+                    for i in 0 ..< count { sums[i] += convert(samples[first + i * stride]) }
+                }
             }
         }
     }

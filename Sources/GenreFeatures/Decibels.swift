@@ -59,7 +59,9 @@ public enum Decibels {
     static func convert<T: BinaryFloatingPoint>(_ values: [T], reference: Resolved, amin: Double,
                                                 topDB: Double?) -> [T] {
         let floor = T(amin)
-        @inline(__always) func decibels(_ value: T) -> T { T(10) * T(log10(Double(max(value, floor)))) }
+        // log10 as the natural log times log10(e): within a double rounding of log10, which glibc
+        // computes several times slower.
+        @inline(__always) func decibels(_ value: T) -> T { T(10) * T(log(Double(max(value, floor))) * log10e) }
         // The reference is taken off in the same pass as the logarithm.
         var result: [T]
         switch reference {
@@ -78,6 +80,8 @@ public enum Decibels {
     }
 
     private static func squared(_ value: Float) -> Float { value * value }
+
+    private static let log10e = 1 / M_LN10
 
     private static func validate(amin: Double, topDB: Double?) throws(SpectralError) {
         guard amin > 0 else { throw .parameterOutOfRange(name: "amin", value: "\(amin)", valid: "strictly positive") }

@@ -30,9 +30,9 @@ public final class FFTScratch<Scalar: FFTScalar> {
 public struct RealFFT<Scalar: FFTScalar>: Sendable {
     public let count: Int
     /// Complex transform of `count / 2` points for even sizes, of `count` points for odd ones.
-    private let complex: ComplexFFT<Scalar>
+    let complex: ComplexFFT<Scalar>
     /// exp(-2πik / count) for k in 0..<count/2, real parts then imaginary parts (even sizes only).
-    private let twiddles: Table<Scalar>
+    let twiddles: Table<Scalar>
 
     public var binCount: Int { count / 2 + 1 }
     /// The scratch size `forward` and `inverse` need.
@@ -204,7 +204,7 @@ public struct RealFFT<Scalar: FFTScalar>: Sendable {
 // MARK: - Complex transforms
 
 /// Split real and imaginary parts of a complex array.
-private struct Split<Scalar> {
+struct Split<Scalar> {
     var re: UnsafeMutablePointer<Scalar>
     var im: UnsafeMutablePointer<Scalar>
 
@@ -223,7 +223,7 @@ private struct Split<Scalar> {
 }
 
 /// Constants of a plan at a stable address, shared by all copies of the plan.
-private final class Table<Scalar: FFTScalar>: @unchecked Sendable {
+final class Table<Scalar: FFTScalar>: @unchecked Sendable {
     // @unchecked: written only in `init`, read-only afterwards.
     let base: UnsafeMutablePointer<Scalar>
 
@@ -236,7 +236,7 @@ private final class Table<Scalar: FFTScalar>: @unchecked Sendable {
 }
 
 /// A forward complex DFT of any size.
-private enum ComplexFFT<Scalar: FFTScalar>: Sendable {
+enum ComplexFFT<Scalar: FFTScalar>: Sendable {
     case powerOfTwo(PowerOfTwoFFT<Scalar>)
     case bluestein(Bluestein<Scalar>)
 
@@ -272,7 +272,7 @@ private enum ComplexFFT<Scalar: FFTScalar>: Sendable {
 
 /// Stockham autosort decimation in frequency: radix-4 passes, then one radix-2 pass when log2(count)
 /// is odd. Each pass reads one buffer and writes the other, and the output comes out in natural order.
-private struct PowerOfTwoFFT<Scalar: FFTScalar>: Sendable {
+struct PowerOfTwoFFT<Scalar: FFTScalar>: Sendable {
     struct Pass: Sendable {
         let radix: Int
         /// Length of the sub-transforms this pass splits, and the distance between their elements.
@@ -358,11 +358,12 @@ private struct PowerOfTwoFFT<Scalar: FFTScalar>: Sendable {
     }
 
     /// Later passes (stride a multiple of 4): lanes run over the contiguous index q. The last
-    /// radix-4 pass (length 4) has only unit twiddles.
+    /// radix-4 pass (length 4) has only unit twiddles. Elements are `spread` values apart: 1 for one
+    /// sequence, the lane count for interleaved ones (see `transform(interleaved:)`).
     @inline(__always)
-    private func radix4Pass<L: FFTLane>(_: L.Type, _ pass: Pass, _ x: Split<Scalar>, _ y: Split<Scalar>, twiddled: Bool)
-    where L.Element == Scalar {
-        let quarter = pass.length / 4, s = pass.stride
+    func radix4Pass<L: FFTLane>(_: L.Type, _ pass: Pass, _ x: Split<Scalar>, _ y: Split<Scalar>, twiddled: Bool,
+                                spread: Int = 1) where L.Element == Scalar {
+        let quarter = pass.length / 4, s = pass.stride &* spread
         let w = twiddles.base + pass.twiddleOffset
         for p in 0..<quarter {
             let input = s &* p, output = 4 &* s &* p
@@ -387,11 +388,12 @@ private struct PowerOfTwoFFT<Scalar: FFTScalar>: Sendable {
         }
     }
 
-    /// The last pass when log2(count) is odd: sub-transforms of length 2, no twiddles.
+    /// The last pass when log2(count) is odd: sub-transforms of length 2, no twiddles. Elements are
+    /// `spread` values apart, as in `radix4Pass`.
     @inline(__always)
-    private func radix2Pass<L: FFTLane>(_: L.Type, _ pass: Pass, _ x: Split<Scalar>, _ y: Split<Scalar>)
+    func radix2Pass<L: FFTLane>(_: L.Type, _ pass: Pass, _ x: Split<Scalar>, _ y: Split<Scalar>, spread: Int = 1)
     where L.Element == Scalar {
-        let s = pass.stride
+        let s = pass.stride &* spread
         var q = 0
         while q < s {
             let a = LaneComplex<L>(x, q), b = LaneComplex<L>(x, q &+ s)
@@ -404,7 +406,7 @@ private struct PowerOfTwoFFT<Scalar: FFTScalar>: Sendable {
 
 /// Bluestein's algorithm: a DFT of any size N as a circular convolution of power-of-two size M,
 /// using jk = (j² + k² - (k - j)²) / 2.
-private struct Bluestein<Scalar: FFTScalar>: Sendable {
+struct Bluestein<Scalar: FFTScalar>: Sendable {
     let count: Int
     let inner: PowerOfTwoFFT<Scalar>
     /// exp(-iπ j² / N), real parts then imaginary parts.
@@ -456,7 +458,7 @@ private struct Bluestein<Scalar: FFTScalar>: Sendable {
 // MARK: - Lanes: one butterfly code for scalars and SIMD vectors
 
 /// What the transforms need from a lane of `width` values: arithmetic, loads and stores.
-private protocol FFTLane {
+protocol FFTLane {
     associatedtype Element: FFTScalar
     static var width: Int { get }
     init(repeating: Element)
@@ -476,7 +478,7 @@ private protocol FFTLane {
     static func * (lhs: Self, rhs: Self) -> Self
 }
 
-private struct ScalarLane<Element: FFTScalar>: FFTLane {
+struct ScalarLane<Element: FFTScalar>: FFTLane {
     var value: Element
     static var width: Int { 1 }
     init(repeating value: Element) { self.value = value }
@@ -498,27 +500,27 @@ private struct ScalarLane<Element: FFTScalar>: FFTLane {
 }
 
 extension SIMD4: FFTLane where Scalar: FFTScalar {
-    fileprivate typealias Element = Scalar
-    fileprivate static var width: Int { 4 }
+    typealias Element = Scalar
+    static var width: Int { 4 }
 
     @inline(__always)
-    fileprivate init(_ pointer: UnsafePointer<Scalar>) {
+    init(_ pointer: UnsafePointer<Scalar>) {
         self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
     }
 
     @inline(__always)
-    fileprivate init(reversed pointer: UnsafePointer<Scalar>) {
+    init(reversed pointer: UnsafePointer<Scalar>) {
         let v = UnsafeRawPointer(pointer - 3).loadUnaligned(as: Self.self)
         self.init(v[3], v[2], v[1], v[0])
     }
 
     @inline(__always)
-    fileprivate func store(_ pointer: UnsafeMutablePointer<Scalar>) {
+    func store(_ pointer: UnsafeMutablePointer<Scalar>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
     }
 
     @inline(__always)
-    fileprivate static func storeTransposed(_ a: Self, _ b: Self, _ c: Self, _ d: Self,
+    static func storeTransposed(_ a: Self, _ b: Self, _ c: Self, _ d: Self,
                                             to pointer: UnsafeMutablePointer<Scalar>) {
         for j in 0..<4 {
             pointer[4 &* j] = a[j]; pointer[4 &* j &+ 1] = b[j]; pointer[4 &* j &+ 2] = c[j]; pointer[4 &* j &+ 3] = d[j]
@@ -526,14 +528,14 @@ extension SIMD4: FFTLane where Scalar: FFTScalar {
     }
 
     @inline(__always)
-    fileprivate static func deinterleave(_ source: UnsafePointer<Scalar>, into split: Split<Scalar>, _ index: Int) {
+    static func deinterleave(_ source: UnsafePointer<Scalar>, into split: Split<Scalar>, _ index: Int) {
         let v = UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Scalar>.self)
         v.evenHalf.store(split.re + index)
         v.oddHalf.store(split.im + index)
     }
 
     @inline(__always)
-    fileprivate static func interleave(_ split: Split<Scalar>, _ index: Int, into target: UnsafeMutablePointer<Scalar>) {
+    static func interleave(_ split: Split<Scalar>, _ index: Int, into target: UnsafeMutablePointer<Scalar>) {
         let r = Self(split.re + index), i = Self(split.im + index)
         Self(r[0], i[0], r[1], i[1]).store(target)
         Self(r[2], i[2], r[3], i[3]).store(target + 4)
@@ -541,27 +543,27 @@ extension SIMD4: FFTLane where Scalar: FFTScalar {
 }
 
 extension SIMD2: FFTLane where Scalar: FFTScalar {
-    fileprivate typealias Element = Scalar
-    fileprivate static var width: Int { 2 }
+    typealias Element = Scalar
+    static var width: Int { 2 }
 
     @inline(__always)
-    fileprivate init(_ pointer: UnsafePointer<Scalar>) {
+    init(_ pointer: UnsafePointer<Scalar>) {
         self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
     }
 
     @inline(__always)
-    fileprivate init(reversed pointer: UnsafePointer<Scalar>) {
+    init(reversed pointer: UnsafePointer<Scalar>) {
         let v = UnsafeRawPointer(pointer - 1).loadUnaligned(as: Self.self)
         self.init(v[1], v[0])
     }
 
     @inline(__always)
-    fileprivate func store(_ pointer: UnsafeMutablePointer<Scalar>) {
+    func store(_ pointer: UnsafeMutablePointer<Scalar>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
     }
 
     @inline(__always)
-    fileprivate static func storeTransposed(_ a: Self, _ b: Self, _ c: Self, _ d: Self,
+    static func storeTransposed(_ a: Self, _ b: Self, _ c: Self, _ d: Self,
                                             to pointer: UnsafeMutablePointer<Scalar>) {
         Self(a[0], b[0]).store(pointer)
         Self(c[0], d[0]).store(pointer + 2)
@@ -570,21 +572,21 @@ extension SIMD2: FFTLane where Scalar: FFTScalar {
     }
 
     @inline(__always)
-    fileprivate static func deinterleave(_ source: UnsafePointer<Scalar>, into split: Split<Scalar>, _ index: Int) {
+    static func deinterleave(_ source: UnsafePointer<Scalar>, into split: Split<Scalar>, _ index: Int) {
         let v = UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Scalar>.self)
         v.evenHalf.store(split.re + index)
         v.oddHalf.store(split.im + index)
     }
 
     @inline(__always)
-    fileprivate static func interleave(_ split: Split<Scalar>, _ index: Int, into target: UnsafeMutablePointer<Scalar>) {
+    static func interleave(_ split: Split<Scalar>, _ index: Int, into target: UnsafeMutablePointer<Scalar>) {
         let r = Self(split.re + index), i = Self(split.im + index)
         Self(r[0], i[0]).store(target)
         Self(r[1], i[1]).store(target + 2)
     }
 }
 
-private struct LaneComplex<L: FFTLane> {
+struct LaneComplex<L: FFTLane> {
     var re: L, im: L
 
     @inline(__always)
@@ -611,7 +613,7 @@ private struct LaneComplex<L: FFTLane> {
 /// The radix-4 butterfly before twiddling: (a + c) + (b + d), a - c - i(b - d), (a + c) - (b + d),
 /// a - c + i(b - d); the caller multiplies the last three by w, w², w³.
 @inline(__always)
-private func radix4Butterfly<L: FFTLane>(_ a: LaneComplex<L>, _ b: LaneComplex<L>, _ c: LaneComplex<L>, _ d: LaneComplex<L>)
+func radix4Butterfly<L: FFTLane>(_ a: LaneComplex<L>, _ b: LaneComplex<L>, _ c: LaneComplex<L>, _ d: LaneComplex<L>)
     -> (LaneComplex<L>, LaneComplex<L>, LaneComplex<L>, LaneComplex<L>) {
     let apc = a + c, amc = a - c, bpd = b + d, bmd = b - d
     return (apc + bpd,

@@ -62,7 +62,8 @@ public enum HPSS {
     }
 
     /// `librosa.util.softmask(X, X_ref, power, split_zeros)`: (X / Z)^p / ((X / Z)^p + (X_ref / Z)^p)
-    /// with Z = max(X, X_ref), computed in Float as librosa does for float32 input.
+    /// with Z = max(X, X_ref), computed in Float as librosa does for float32 input (its divisions as
+    /// products with reciprocals).
     ///
     /// Where Z is below the smallest normal Float (both ~0) the mask is 0.5 with `splitZeros`, else 0;
     /// an infinite `power` gives the hard mask X > X_ref.
@@ -135,10 +136,11 @@ public enum HPSS {
         func soft(_ x: Float, _ y: Float, _ raise: (Float) -> Float) -> (x: Float, y: Float) {
             let largest = x > y ? x : y
             let tiny = largest < Float.leastNormalMagnitude
-            let z = tiny ? 1 : largest
-            let a = raise(x / z), b = raise(y / z)
-            let sum = a + b
-            return tiny ? (below, below) : (a / sum, b / sum)
+            // Two reciprocals instead of four divisions (within a float rounding of librosa's quotients).
+            let scale = 1 / (tiny ? 1 : largest)
+            let a = raise(x * scale), b = raise(y * scale)
+            let share = 1 / (a + b)
+            return tiny ? (below, below) : (a * share, b * share)
         }
         switch power {
         case .infinity: body { x, y in (x > y ? 1 : 0, y > x ? 1 : 0) }

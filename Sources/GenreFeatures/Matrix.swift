@@ -26,6 +26,18 @@ public struct Matrix: Sendable, Equatable {
         set { values[row * columns + column] = newValue }
     }
 
+    /// The matrix with `transform` applied to each value.
+    @inline(__always)
+    func map(_ transform: (Float) -> Float) -> Matrix {
+        let mapped = [Float](unsafeUninitializedCapacity: values.count) { target, initialized in
+            values.withUnsafeBufferPointer { values in
+                for i in 0 ..< values.count { target[i] = transform(values[i]) }
+            }
+            initialized = values.count
+        }
+        return Matrix(rows: rows, columns: columns, values: mapped)
+    }
+
     /// The values of one row (for a spectrogram: one bin across all frames).
     public func row(_ index: Int) -> ArraySlice<Float> {
         values[index * columns ..< (index + 1) * columns]
@@ -62,4 +74,19 @@ public struct ComplexMatrix: Sendable, Equatable {
         self.real = real
         self.imaginary = imaginary
     }
+}
+
+/// Arrays of the given counts of values, written by `body` through their base addresses before
+/// they are ever read: large results are not zeroed first only to be overwritten.
+func uninitializedArrays(counts: [Int], _ body: ([UnsafeMutablePointer<Float>]) -> Void) -> [[Float]] {
+    guard let count = counts.first else {
+        body([])
+        return []
+    }
+    var rest: [[Float]] = []
+    let first = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        rest = uninitializedArrays(counts: Array(counts.dropFirst())) { others in body([buffer.baseAddress!] + others) }
+        initialized = count
+    }
+    return [first] + rest
 }

@@ -88,9 +88,13 @@ struct SlidingMedian {
 
     func run(source: UnsafeBufferPointer<Float>, destination: UnsafeMutableBufferPointer<Float>) {
         let kept = rank + 1, width = Lanes.scalarCount
-        // The group's lines, extended, and their medians, interleaved: value p of lane l at p * width + l.
-        let line = UnsafeMutablePointer<Float>.allocate(capacity: extended.count * width)
-        let medians = UnsafeMutablePointer<Float>.allocate(capacity: lines.length * width)
+        // Lines across rows (lineStride 1) go several groups at a time, so that each row is read and
+        // written a few cache lines at a time: one line a row at a time kept the loads waiting on memory.
+        let passGroups = 4
+        // Each group's lines, extended, and their medians, interleaved: value p of lane l at p * width + l.
+        let lineCount = extended.count * width, medianCount = lines.length * width
+        let line = UnsafeMutablePointer<Float>.allocate(capacity: passGroups * lineCount)
+        let medians = UnsafeMutablePointer<Float>.allocate(capacity: passGroups * medianCount)
         let tails = UnsafeMutablePointer<Lanes>.allocate(capacity: (size + 1) * kept)
         let head = UnsafeMutablePointer<Lanes>.allocate(capacity: kept)
         // Each lane's line relative to the group's first line.
@@ -99,30 +103,61 @@ struct SlidingMedian {
             line.deallocate(); medians.deallocate(); tails.deallocate(); head.deallocate(); offsets.deallocate()
         }
         let values = source.baseAddress!, results = destination.baseAddress!
-        for first in stride(from: 0, to: lines.count, by: width) {
+        var first = 0
+        while first < lines.count {
             // Missing lanes of the last group repeat its last line and are not written back.
             let active = min(width, lines.count - first)
             for lane in 0 ..< width { offsets[lane] = (min(first + lane, lines.count - 1) - first) * lines.lineStride }
             let contiguous = lines.lineStride == 1 && active == width
-            for (index, position) in extended.enumerated() {
+            let groups = contiguous ? min(passGroups, (lines.count - first) / width) : 1
+            // Lines along rows: four neighbouring values of four lines at a time, transposed in registers.
+            let transposable = lines.positionStride == 1 && active == width
+            var index = 0
+            while index < extended.count {
+                let position = extended[index]
                 let base = values + position * lines.positionStride + first * lines.lineStride
                 if contiguous {
-                    Lanes(base).store(to: line + index * width)
+                    for group in 0 ..< groups {
+                        Lanes(base + group * width).store(to: line + group * lineCount + index * width)
+                    }
+                } else if transposable, index + 4 <= extended.count, extended[index + 3] == position + 3 {
+                    for quad in stride(from: 0, to: width, by: 4) {
+                        let rows = Quad(from: base + quad * lines.lineStride, stride: lines.lineStride).transposed
+                        rows.store(to: line + index * width + quad, stride: width)
+                    }
+                    index += 4
+                    continue
                 } else {
                     for lane in 0 ..< width { line[index * width + lane] = base[offsets[lane]] }
                 }
+                index += 1
             }
-            for block in stride(from: 0, to: lines.length, by: size) {
-                medianBlock(block, line: line, tails: tails, head: head, into: medians)
+            for group in 0 ..< groups {
+                for block in stride(from: 0, to: lines.length, by: size) {
+                    medianBlock(block, line: line + group * lineCount, tails: tails, head: head,
+                                into: medians + group * medianCount)
+                }
             }
-            for position in 0 ..< lines.length {
+            var position = 0
+            while position < lines.length {
                 let base = results + position * lines.positionStride + first * lines.lineStride
                 if contiguous {
-                    Lanes(medians + position * width).store(to: base)
+                    for group in 0 ..< groups {
+                        Lanes(medians + group * medianCount + position * width).store(to: base + group * width)
+                    }
+                } else if transposable, position + 4 <= lines.length {
+                    for quad in stride(from: 0, to: width, by: 4) {
+                        let values = Quad(from: medians + position * width + quad, stride: width).transposed
+                        values.store(to: base + quad * lines.lineStride, stride: lines.lineStride)
+                    }
+                    position += 4
+                    continue
                 } else {
                     for lane in 0 ..< active { base[offsets[lane]] = medians[position * width + lane] }
                 }
+                position += 1
             }
+            first += groups * width
         }
     }
 
@@ -239,4 +274,35 @@ private func minimum(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
 private func maximum(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
     @inline(__always) func max4(_ p: SIMD4<Float>, _ q: SIMD4<Float>) -> SIMD4<Float> { p.replacing(with: q, where: q .> p) }
     return FloatLanes(max4(x.a, y.a), max4(x.b, y.b), max4(x.c, y.c), max4(x.d, y.d))
+}
+
+/// Four rows of four floats, to transpose a 4 x 4 block in registers.
+private struct Quad {
+    var rows: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+
+    /// Four floats from each of four places `stride` apart.
+    @inline(__always)
+    init(from pointer: UnsafePointer<Float>, stride: Int) {
+        func load(_ row: Int) -> SIMD4<Float> { UnsafeRawPointer(pointer + row * stride).loadUnaligned(as: SIMD4<Float>.self) }
+        rows = (load(0), load(1), load(2), load(3))
+    }
+
+    @inline(__always)
+    init(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>) { rows = (a, b, c, d) }
+
+    @inline(__always)
+    var transposed: Quad {
+        let (a, b, c, d) = rows
+        return Quad(SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+                    SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]))
+    }
+
+    /// Stores the rows at places `stride` apart.
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>, stride: Int) {
+        func store(_ row: SIMD4<Float>, _ index: Int) {
+            UnsafeMutableRawPointer(pointer + index * stride).storeBytes(of: row, as: SIMD4<Float>.self)
+        }
+        store(rows.0, 0); store(rows.1, 1); store(rows.2, 2); store(rows.3, 3)
+    }
 }

@@ -50,15 +50,25 @@ public struct STFTSettings: Sendable, Equatable {
     /// Pad the signal by `nFFT / 2` at both ends so that frame t is centred at sample t * hopLength.
     public var center: Bool
     public var padMode: PadMode
+    /// The arithmetic of the forward transform.
+    public var precision: Precision
+
+    /// `double` is librosa's: a float64 FFT of the windowed float32 frames, each bin then rounded
+    /// to float32. `single` transforms in float32, about twice as fast; its bins are within a few
+    /// float32 roundings of the largest bin of their frame, so bins far below that lose digits.
+    public enum Precision: Sendable, Equatable {
+        case double, single
+    }
 
     public init(nFFT: Int = 2048, hopLength: Int = 512, winLength: Int? = nil, window: Window = .hann,
-                center: Bool = true, padMode: PadMode = .constant) {
+                center: Bool = true, padMode: PadMode = .constant, precision: Precision = .double) {
         self.nFFT = nFFT
         self.hopLength = hopLength
         self.winLength = winLength
         self.window = window
         self.center = center
         self.padMode = padMode
+        self.precision = precision
     }
 
     public var binCount: Int { nFFT / 2 + 1 }
@@ -87,69 +97,79 @@ public struct STFTSettings: Sendable, Equatable {
 /// FFT plans and settings, reusable and safe to share between threads.
 ///
 /// Like librosa, the forward transform multiplies the float32 frames by the float64 window and
-/// transforms in double precision, rounding the bins to float32 at the end; the inverse transforms
-/// in single precision, as numpy does for complex64 input.
+/// transforms in double precision (unless `settings.precision` says otherwise), rounding the bins to
+/// float32 at the end; the inverse transforms in single precision, as numpy does for complex64
+/// input. Frames go through the FFT in groups, one per SIMD lane (see
+/// `RealFFT.forward(interleaved:)`); the (bins, frames) arrays are written and read a block of
+/// frames at a time, and `GroupedSpectrum` keeps a spectrum in the groups' own layout for the inverse.
 public struct STFT: Sendable {
     public let settings: STFTSettings
     private let window: [Double]
-    private let forwardFFT: RealFFT<Double>
-    private let inverseFFT: RealFFT<Float>
+    /// The window in single precision, for the single-precision transforms.
+    private let singleWindow: [Float]
+    private let doubleFFT: RealFFT<Double>
+    /// The inverse's, and the forward one's in single precision.
+    private let singleFFT: RealFFT<Float>
+    /// One SSE register of each precision: two frames of doubles, four of floats.
+    private typealias DoubleLanes = SIMD2<Double>
+    private typealias SingleLanes = SIMD4<Float>
 
     public init(_ settings: STFTSettings = STFTSettings()) throws(SpectralError) {
         try settings.validate()
         self.settings = settings
         window = settings.paddedWindow
-        forwardFFT = try RealFFT(count: settings.nFFT)
-        inverseFFT = try RealFFT(count: settings.nFFT)
+        singleWindow = window.map { Float($0) }
+        doubleFFT = try RealFFT(count: settings.nFFT)
+        singleFFT = try RealFFT(count: settings.nFFT)
     }
 
     /// The complex STFT, (1 + nFFT/2, frames).
     public func transform(_ signal: [Float]) throws(SpectralError) -> ComplexMatrix {
-        let bins = settings.binCount, frames = try frameCount(signal), count = bins * frames
-        // Every value is written once by the transposes, so the parts start uninitialised.
-        var imaginary: [Float] = []
-        let real = [Float](unsafeUninitializedCapacity: count) { real, realCount in
-            imaginary = [Float](unsafeUninitializedCapacity: count) { imaginary, imaginaryCount in
-                forEachFrameBlock(signal) { first, count, re, im in
-                    Self.transpose(re, rows: count, columns: bins, stride: bins,
-                                   into: real.baseAddress! + first, stride: frames)
-                    Self.transpose(im, rows: count, columns: bins, stride: bins,
-                                   into: imaginary.baseAddress! + first, stride: frames)
-                }
-                imaginaryCount = count
-            }
-            realCount = count
+        let frames = try frameCount(signal)
+        let parts = uninitializedArrays(counts: [settings.binCount * frames, settings.binCount * frames]) { parts in
+            analyse(signal, frames: frames, real: parts[0], imaginary: parts[1], magnitude: nil, grouped: nil)
         }
-        return ComplexMatrix(rows: bins, columns: frames, real: real, imaginary: imaginary)
+        return ComplexMatrix(rows: settings.binCount, columns: frames, real: parts[0], imaginary: parts[1])
     }
 
     /// |STFT| ** power without keeping the complex matrix: power 1 gives the magnitude spectrogram,
     /// 2 the power spectrogram. Each bin is rounded to float32 before its magnitude is taken, as
     /// librosa takes `np.abs` of its complex64 STFT.
     public func magnitude(_ signal: [Float], power: Float = 1) throws(SpectralError) -> Matrix {
-        let bins = settings.binCount, frames = try frameCount(signal), count = bins * frames
-        var block = [Float](repeating: 0, count: Self.blockFrames * bins)
-        let values = [Float](unsafeUninitializedCapacity: count) { values, initialized in
-            block.withUnsafeMutableBufferPointer { block in
-                forEachFrameBlock(signal) { first, count, re, im in
-                    Spectrogram.magnitudes(re, im, count * bins, into: block.baseAddress!)
-                    Self.transpose(UnsafePointer(block.baseAddress!), rows: count, columns: bins, stride: bins,
-                                   into: values.baseAddress! + first, stride: frames)
-                }
-            }
-            initialized = count
+        let frames = try frameCount(signal)
+        let values = uninitializedArrays(counts: [settings.binCount * frames]) { values in
+            analyse(signal, frames: frames, real: nil, imaginary: nil, magnitude: values[0], grouped: nil)
         }
-        let result = Matrix(rows: bins, columns: frames, values: values)
+        let result = Matrix(rows: settings.binCount, columns: frames, values: values[0])
         return power == 1 ? result : Spectrogram.raise(result, toPower: power)
+    }
+
+    /// `transform`, in the layout the inverse reads, and `magnitude` (power 1) of the same signal
+    /// from one pass over its frames.
+    func transformAndMagnitude(_ signal: [Float]) throws(SpectralError) -> (spectrum: GroupedSpectrum, magnitude: Matrix) {
+        let bins = settings.binCount, frames = try frameCount(signal)
+        let parts = uninitializedArrays(counts: [GroupedSpectrum.valueCount(rows: bins, columns: frames), bins * frames]) { parts in
+            analyse(signal, frames: frames, real: nil, imaginary: nil, magnitude: parts[1], grouped: parts[0])
+        }
+        return (GroupedSpectrum(rows: bins, columns: frames, values: parts[0]),
+                Matrix(rows: bins, columns: frames, values: parts[1]))
     }
 
     /// The signal back from an STFT with this plan's settings, as `librosa.istft`: overlap-add of
     /// the windowed inverse transforms divided by the summed squared window where that sum is not
     /// tiny. `length` trims or zero-pads the result to exactly that many samples.
     public func inverse(_ spectrum: ComplexMatrix, length: Int? = nil) throws(SpectralError) -> [Float] {
+        try inverse(GroupedSpectrum(spectrum), scaledBy: nil, length: length)
+    }
+
+    /// `inverse` of the spectrum times `mask` (same shape), without making the masked spectrum.
+    func inverse(_ spectrum: GroupedSpectrum, scaledBy mask: Matrix?, length: Int? = nil) throws(SpectralError) -> [Float] {
         let n = settings.nFFT, hop = settings.hopLength
         guard spectrum.rows == settings.binCount else {
             throw .shapeMismatch("an STFT with nFFT \(n) has \(settings.binCount) rows, not \(spectrum.rows)")
+        }
+        if let mask, mask.rows != spectrum.rows || mask.columns != spectrum.columns {
+            throw .shapeMismatch("a \(mask.rows)x\(mask.columns) mask for a \(spectrum.rows)x\(spectrum.columns) STFT")
         }
         if let length, length < 1 {
             throw .parameterOutOfRange(name: "length", value: "\(length)", valid: "at least 1 (or nil)")
@@ -163,35 +183,16 @@ public struct STFT: Sendable {
         let outputLength = length ?? max(n + hop * (frames - 1) - 2 * start, 0)
         guard frames > 0 else { return [Float](repeating: 0, count: outputLength) }
 
-        // Overlap-add into float32 as librosa does: each windowed frame is float64, each sum is
-        // rounded back to float32.
-        let bins = settings.binCount, columns = spectrum.columns
+        // Overlap-add in float32 as librosa does (it adds float64 windowed frames, each sum rounded
+        // to float32; here the products are float32 too).
         let fullLength = n + hop * (frames - 1)
         var sum = [Float](repeating: 0, count: fullLength)
-        var re = [Float](repeating: 0, count: Self.blockFrames * bins), im = re
-        var frame = [Float](repeating: 0, count: n)
-        let scratch = inverseFFT.makeScratch()
-        spectrum.real.withUnsafeBufferPointer { real in
-        spectrum.imaginary.withUnsafeBufferPointer { imaginary in
-        re.withUnsafeMutableBufferPointer { re in
-        im.withUnsafeMutableBufferPointer { im in
-        frame.withUnsafeMutableBufferPointer { frame in
         sum.withUnsafeMutableBufferPointer { sum in
-            for first in stride(from: 0, to: frames, by: Self.blockFrames) {
-                let count = min(Self.blockFrames, frames - first)
-                Self.transpose(real.baseAddress! + first, rows: bins, columns: count, stride: columns,
-                               into: re.baseAddress!, stride: bins)
-                Self.transpose(imaginary.baseAddress! + first, rows: bins, columns: count, stride: columns,
-                               into: im.baseAddress!, stride: bins)
-                for f in 0..<count {
-                    inverseFFT.inverse(real: re.baseAddress! + f * bins, imaginary: im.baseAddress! + f * bins,
-                                       signal: frame.baseAddress!, scratch: scratch)
-                    let offset = (first + f) * hop
-                    Self.accumulate(frame.baseAddress!, times: window, into: sum.baseAddress! + offset)
-                }
+            forEachInverseGroup(spectrum, scaledBy: mask, frames: frames) { first, count, values in
+                overlapAdd(values, lanes: count, into: sum.baseAddress! + first * hop)
             }
-        }}}}}}
-        sum.withUnsafeMutableBufferPointer { divideByWindowSumSquare($0.baseAddress!, frames: frames) }
+            divideByWindowSumSquare(sum.baseAddress!, frames: frames)
+        }
         return [Float](unsafeUninitializedCapacity: outputLength) { output, initialized in
             let copied = max(min(outputLength, fullLength - start), 0)
             sum.withUnsafeBufferPointer { sum in
@@ -211,10 +212,8 @@ public struct STFT: Sendable {
         let squared = window.map { $0 * $0 }
         let shortRun = (n + hop - 1) / hop + 1
         var envelope = [Float](repeating: 0, count: n + hop * (min(frames, shortRun) - 1))
-        envelope.withUnsafeMutableBufferPointer { envelope in
-            for t in 0 ..< min(frames, shortRun) {
-                Self.accumulate(nil, times: squared, into: envelope.baseAddress! + t * hop)
-            }
+        for t in 0 ..< min(frames, shortRun) {
+            for j in 0 ..< n { envelope[t * hop + j] = Float(Double(envelope[t * hop + j]) + squared[j]) }
         }
         let tiny = Float.leastNormalMagnitude
         func divide(_ first: Int, _ count: Int, by envelope: UnsafePointer<Float>) {
@@ -243,104 +242,185 @@ public struct STFT: Sendable {
         return settings.frameCount(signalLength: signal.count)
     }
 
-    /// Frames per block: 16 floats fill a cache line of each output row, and the block's spectra
-    /// (in Double) stay in the L2 cache until they are transposed into the (bins, frames) output.
-    private static let blockFrames = 16
-
-    /// target[j * targetStride + i] = source[i * sourceStride + j] for i < rows, j < columns: turns
-    /// frame-major blocks into (bins, frames) columns and back, rounding double-precision bins to
-    /// float32 on the way.
-    private static func transpose<Source: FFTScalar>(
-        _ source: UnsafePointer<Source>, rows: Int, columns: Int, stride sourceStride: Int,
-        into target: UnsafeMutablePointer<Float>, stride targetStride: Int
-    ) {
-        // 4 x 4 tiles in registers, then the ragged edges one value at a time.
-        let tileRows = rows / 4 * 4, tileColumns = columns / 4 * 4
-        for i in Swift.stride(from: 0, to: tileRows, by: 4) {
-            for j in Swift.stride(from: 0, to: tileColumns, by: 4) {
-                let from = source + i * sourceStride + j
-                let v0 = load(from), v1 = load(from + sourceStride)
-                let v2 = load(from + 2 * sourceStride), v3 = load(from + 3 * sourceStride)
-                let to = target + j * targetStride + i
-                store(SIMD4(v0[0], v1[0], v2[0], v3[0]), to)
-                store(SIMD4(v0[1], v1[1], v2[1], v3[1]), to + targetStride)
-                store(SIMD4(v0[2], v1[2], v2[2], v3[2]), to + 2 * targetStride)
-                store(SIMD4(v0[3], v1[3], v2[3], v3[3]), to + 3 * targetStride)
-            }
-            for j in tileColumns..<columns {
-                for k in i ..< i + 4 { target[j * targetStride + k] = Float(source[k * sourceStride + j]) }
-            }
-        }
-        for i in tileRows..<rows {
-            for j in 0..<columns { target[j * targetStride + i] = Float(source[i * sourceStride + j]) }
-        }
-        func load(_ pointer: UnsafePointer<Source>) -> SIMD4<Float> {
-            SIMD4<Float>(UnsafeRawPointer(pointer).loadUnaligned(as: SIMD4<Source>.self))
-        }
-        func store(_ value: SIMD4<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-            UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD4<Float>.self)
+    /// Transforms the frames and writes whichever of the real parts, imaginary parts and magnitudes
+    /// are asked for, each (bins, frames).
+    private func analyse(_ signal: [Float], frames: Int, real: UnsafeMutablePointer<Float>?,
+                         imaginary: UnsafeMutablePointer<Float>?, magnitude: UnsafeMutablePointer<Float>?,
+                         grouped: UnsafeMutablePointer<Float>?) {
+        let outputs = Outputs(real: real, imaginary: imaginary, magnitude: magnitude, grouped: grouped)
+        switch settings.precision {
+        case .double: analyse(DoubleLanes.self, doubleFFT, window, signal, frames, outputs)
+        case .single: analyse(SingleLanes.self, singleFFT, singleWindow, signal, frames, outputs)
         }
     }
 
-    /// target[j] = Float(Double(target[j]) + weights[j] * Double(frame[j])) (frame nil: 1), as
-    /// librosa adds float64 windowed frames into its float32 output.
-    private static func accumulate(_ frame: UnsafePointer<Float>?, times weights: [Double],
-                                   into target: UnsafeMutablePointer<Float>) {
-        weights.withUnsafeBufferPointer { weights in
-            let n = weights.count
-            var j = 0
-            while j + 2 <= n {
-                let w = UnsafeRawPointer(weights.baseAddress! + j).loadUnaligned(as: SIMD2<Double>.self)
-                let values = frame.map { SIMD2(Double($0[j]), Double($0[j + 1])) * w } ?? w
-                let sum = SIMD2(Double(target[j]), Double(target[j + 1])) + values
-                target[j] = Float(sum[0]); target[j + 1] = Float(sum[1])
-                j += 2
+    /// Where `analyse` writes: (bins, frames) arrays, and a `GroupedSpectrum`'s values.
+    private struct Outputs {
+        let real, imaginary, magnitude, grouped: UnsafeMutablePointer<Float>?
+    }
+
+    @inline(__always)
+    private func analyse<L: STFTLane>(
+        _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int, _ outputs: Outputs
+    ) {
+        let bins = settings.binCount, width = L.width
+        var tail = [Float](repeating: 0, count: width)
+        // The single-precision groups are the spectrum's groups: the transforms write them in place.
+        let inPlace = L.Element.self == Float.self && width == GroupedSpectrum.width
+            ? outputs.grouped.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: L.Element.self) } : nil
+        forEachForwardBlock(L.self, fft, window, signal, frames, into: inPlace) { first, count, spectra in
+            /// Writes value(real parts, imaginary parts) of every bin of the block's frames into `target`,
+            /// row by row: a row's values of a block are neighbours.
+            @inline(__always)
+            func write(_ target: UnsafeMutablePointer<Float>?, _ value: (L, L) -> L) {
+                guard let target else { return }
+                for k in 0 ..< bins {
+                    let row = target + k * frames + first
+                    for g in stride(from: 0, to: count, by: width) {
+                        let r = spectra + 2 * bins * g + k * width
+                        let values = value(L(r), L(r + bins * width))
+                        if g + width <= count {
+                            values.storeRounded(row + g)
+                        } else {
+                            values.storeRounded(&tail)
+                            for f in 0 ..< count - g { row[g + f] = tail[f] }
+                        }
+                    }
+                }
             }
-            if j < n { target[j] = Float(Double(target[j]) + weights[j] * (frame.map { Double($0[j]) } ?? 1)) }
+            write(outputs.real) { re, _ in re }
+            write(outputs.imaginary) { _, im in im }
+            write(outputs.magnitude) { re, im in L.magnitudes(re, im) }
+            guard let grouped = outputs.grouped, inPlace == nil else { return }
+            // Frame i of the block is lane i % width of the transform group starting at i - i % width.
+            let groupWidth = GroupedSpectrum.width
+            for g in stride(from: 0, to: count, by: groupWidth) {
+                let target = grouped + (first + g) / groupWidth * GroupedSpectrum.groupCount(rows: bins)
+                for f in 0 ..< groupWidth {
+                    let frame = min(g + f, count - 1), lane = frame % width
+                    let re = spectra + 2 * bins * (frame - lane) + lane, im = re + bins * width
+                    for k in 0 ..< bins {
+                        target[k * groupWidth + f] = Float(re[k * width])
+                        target[(bins + k) * groupWidth + f] = Float(im[k * width])
+                    }
+                }
+            }
         }
     }
 
-    /// Windows and transforms the frames in blocks, handing each block's spectra to `body` as
-    /// (first frame, frame count, real parts, imaginary parts), frame f's bin k at f * binCount + k.
-    private func forEachFrameBlock(
-        _ signal: [Float],
-        _ body: (Int, Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void
+    /// Frames per block: the (bins, frames) rows are read and written 64 values (four cache lines)
+    /// at a time, rather than a group's few values at a time, which kept the loads waiting on memory.
+    static let blockFrames = 64
+
+    /// Windows and transforms the frames in blocks of `blockFrames`, in groups of `L.width`, handing
+    /// each block's spectra to `body` as (first frame, frame count, spectra). The spectra are
+    /// interleaved group by group: 2 × bins × width values a group (real parts, then imaginary
+    /// parts), bin k of the group's frame f at k × width + f. A short last group repeats its last frame.
+    /// With a `destination`, the spectra of all frames are written there in that layout, one group
+    /// after the other; without, into a buffer for one block.
+    @inline(__always)
+    private func forEachForwardBlock<L: STFTLane>(
+        _: L.Type, _ fft: RealFFT<L.Element>, _ window: [L.Element], _ signal: [Float], _ frames: Int,
+        into destination: UnsafeMutablePointer<L.Element>?, _ body: (Int, Int, UnsafePointer<L.Element>) -> Void
     ) {
-        let n = settings.nFFT, hop = settings.hopLength, bins = settings.binCount
+        let n = settings.nFFT, hop = settings.hopLength, bins = settings.binCount, width = L.width
         let padded = settings.center ? centrePadded(signal) : signal
-        let frames = settings.frameCount(signalLength: signal.count)
-        var frame = [Double](repeating: 0, count: n)
-        var re = [Double](repeating: 0, count: Self.blockFrames * bins), im = re
-        let scratch = forwardFFT.makeScratch()
+        var values = [L.Element](repeating: 0, count: n * width)
+        var spectra = [L.Element](repeating: 0, count: 2 * bins * Self.blockFrames)
+        // Where each frame of a group starts in the padded signal.
+        let starts = UnsafeMutableBufferPointer<UnsafePointer<Float>>.allocate(capacity: width)
+        defer { starts.deallocate() }
+        let scratch = FFTScratch<L.Element>(count: fft.interleavedScratchCount(L.self))
         padded.withUnsafeBufferPointer { samples in
         window.withUnsafeBufferPointer { window in
-        frame.withUnsafeMutableBufferPointer { frame in
-        re.withUnsafeMutableBufferPointer { re in
-        im.withUnsafeMutableBufferPointer { im in
+        values.withUnsafeMutableBufferPointer { values in
+        spectra.withUnsafeMutableBufferPointer { spectra in
             for first in stride(from: 0, to: frames, by: Self.blockFrames) {
                 let count = min(Self.blockFrames, frames - first)
-                for f in 0..<count {
-                    Self.applyWindow(samples.baseAddress! + (first + f) * hop, window.baseAddress!,
-                                     into: frame.baseAddress!, n)
-                    forwardFFT.forward(frame.baseAddress!, real: re.baseAddress! + f * bins,
-                                       imaginary: im.baseAddress! + f * bins, scratch: scratch)
+                for g in stride(from: 0, to: count, by: width) {
+                    // As librosa: float32 samples times the window in the transform's precision.
+                    for f in 0 ..< width { starts[f] = samples.baseAddress! + (first + min(g + f, count - 1)) * hop }
+                    var j = 0
+                    while j + 4 <= n {
+                        L.storeWindowed(starts.baseAddress!, j, window.baseAddress!, to: values.baseAddress! + j * width)
+                        j += 4
+                    }
+                    for j in j ..< n {
+                        for f in 0 ..< width { values[j * width + f] = L.Element(starts[f][j]) * window[j] }
+                    }
+                    let re = (destination.map { $0 + 2 * bins * first } ?? spectra.baseAddress!) + 2 * bins * g
+                    fft.forward(interleaved: values.baseAddress!, L.self, real: re, imaginary: re + bins * width,
+                                scratch: scratch)
                 }
-                body(first, count, re.baseAddress!, im.baseAddress!)
+                body(first, count, destination.map { UnsafePointer($0 + 2 * bins * first) } ?? UnsafePointer(spectra.baseAddress!))
             }
-        }}}}}
+        }}}}
     }
 
-    /// frame = samples × window in double, as librosa multiplies float32 frames by its float64 window.
-    private static func applyWindow(_ samples: UnsafePointer<Float>, _ window: UnsafePointer<Double>,
-                                    into frame: UnsafeMutablePointer<Double>, _ n: Int) {
-        var j = 0
-        while j + 2 <= n {
-            let pair = SIMD2(Double(samples[j]), Double(samples[j + 1]))
-            let weights = UnsafeRawPointer(window + j).loadUnaligned(as: SIMD2<Double>.self)
-            UnsafeMutableRawPointer(frame + j).storeBytes(of: pair * weights, as: SIMD2<Double>.self)
-            j += 2
+    /// Inverse-transforms the frames (times `mask`, if any) in groups of `GroupedSpectrum.width`,
+    /// handing each group's signals to `body` as (first frame, frame count, samples), interleaved:
+    /// sample j of the group's frame f at j × width + f. The mask is read a block of `blockFrames`
+    /// at a time, a cache line of each row.
+    private func forEachInverseGroup(_ spectrum: GroupedSpectrum, scaledBy mask: Matrix?, frames: Int,
+                                     _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
+        let n = settings.nFFT, bins = settings.binCount, width = GroupedSpectrum.width
+        let groupCount = GroupedSpectrum.groupCount(rows: bins)
+        var values = [Float](repeating: 0, count: n * width)
+        // The mask's values for the block's groups, then one group's masked spectrum.
+        var masked = [Float](repeating: 0, count: mask == nil ? 0 : Self.blockFrames * bins + groupCount)
+        let scratch = FFTScratch<Float>(count: singleFFT.interleavedScratchCount(SingleLanes.self))
+        spectrum.values.withUnsafeBufferPointer { spectra in
+        (mask?.values ?? []).withUnsafeBufferPointer { mask in
+        values.withUnsafeMutableBufferPointer { values in
+        masked.withUnsafeMutableBufferPointer { masked in
+            for first in stride(from: 0, to: frames, by: Self.blockFrames) {
+                let count = min(Self.blockFrames, frames - first)
+                if !mask.isEmpty {
+                    gatherGroups(mask.baseAddress!, columns: spectrum.columns, rows: bins, first: first, count: count) { g in
+                        masked.baseAddress! + g / width * bins * width
+                    }
+                }
+                for g in stride(from: 0, to: count, by: width) {
+                    var re = spectra.baseAddress! + (first + g) / width * groupCount
+                    if !mask.isEmpty {
+                        let factors = masked.baseAddress! + g / width * bins * width
+                        let product = masked.baseAddress! + Self.blockFrames / width * bins * width
+                        for i in stride(from: 0, to: bins * width, by: width) {
+                            let factor = SingleLanes(factors + i)
+                            (SingleLanes(re + i) * factor).store(product + i)
+                            (SingleLanes(re + bins * width + i) * factor).store(product + bins * width + i)
+                        }
+                        re = UnsafePointer(product)
+                    }
+                    singleFFT.inverse(interleaved: re, re + bins * width, SingleLanes.self, signal: values.baseAddress!,
+                                      scratch: scratch)
+                    body(first + g, min(width, count - g), values.baseAddress!)
+                }
+            }
+        }}}}
+    }
+
+    /// Adds the first `count` lanes of a group's frames (interleaved), times the window, into the
+    /// signal at `hop` apart from `target`: four samples of each lane at a time, transposed out of
+    /// four interleaved vectors.
+    private func overlapAdd(_ values: UnsafePointer<Float>, lanes count: Int, into target: UnsafeMutablePointer<Float>) {
+        let n = settings.nFFT, hop = settings.hopLength, width = SingleLanes.width
+        singleWindow.withUnsafeBufferPointer { window in
+            var j = 0
+            while j + 4 <= n {
+                let v0 = SingleLanes(values + j * width), v1 = SingleLanes(values + (j + 1) * width)
+                let v2 = SingleLanes(values + (j + 2) * width), v3 = SingleLanes(values + (j + 3) * width)
+                let w = SingleLanes(window.baseAddress! + j)
+                for f in 0 ..< count {
+                    let destination = target + f * hop + j
+                    (SingleLanes(destination) + w * SingleLanes(v0[f], v1[f], v2[f], v3[f])).store(destination)
+                }
+                j += 4
+            }
+            for j in j ..< n {
+                for f in 0 ..< count { target[f * hop + j] += window[j] * values[j * width + f] }
+            }
         }
-        if j < n { frame[j] = Double(samples[j]) * window[j] }
     }
 
     /// The signal with nFFT/2 samples of padding at each end, as librosa 0.11 builds it: the tail
@@ -365,6 +445,124 @@ public struct STFT: Sendable {
     }
 }
 
+/// What the STFT needs of the lane vectors it transforms frames in, beyond the FFT's needs.
+protocol STFTLane: FFTLane {
+    /// The lanes rounded to float32 (as the STFT's bins are), stored at `target`.
+    func storeRounded(_ target: UnsafeMutablePointer<Float>)
+    /// |re + i im| of the bins rounded to float32 first, as numpy's abs of complex64 computes it
+    /// (in double, then rounded).
+    static func magnitudes(_ re: Self, _ im: Self) -> Self
+    /// Samples j ..< j + 4 of each lane's frame (lane f's at frames[f]) times the window, as the
+    /// STFT's precision multiplies them, stored interleaved: sample j + i of lane f at i × width + f.
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Element>,
+                              to target: UnsafeMutablePointer<Element>)
+}
+
+extension SIMD2: STFTLane where Scalar == Double {
+    @inline(__always)
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Double>,
+                              to target: UnsafeMutablePointer<Double>) {
+        let a = SIMD4<Double>(SIMD4<Float>(frames[0] + j)), b = SIMD4<Double>(SIMD4<Float>(frames[1] + j))
+        for i in 0 ..< 4 { (Self(a[i], b[i]) * window[j + i]).store(target + 2 * i) }
+    }
+
+    @inline(__always)
+    func storeRounded(_ target: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(target).storeBytes(of: SIMD2<Float>(self), as: SIMD2<Float>.self)
+    }
+
+    @inline(__always)
+    static func magnitudes(_ re: Self, _ im: Self) -> Self {
+        let r = Self(SIMD2<Float>(re)), i = Self(SIMD2<Float>(im))
+        return (r * r + i * i).squareRoot()
+    }
+}
+
+extension SIMD4: STFTLane where Scalar == Float {
+    @inline(__always)
+    static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Float>,
+                              to target: UnsafeMutablePointer<Float>) {
+        let a = Self(frames[0] + j), b = Self(frames[1] + j), c = Self(frames[2] + j), d = Self(frames[3] + j)
+        for i in 0 ..< 4 { (Self(a[i], b[i], c[i], d[i]) * window[j + i]).store(target + 4 * i) }
+    }
+
+    @inline(__always)
+    func storeRounded(_ target: UnsafeMutablePointer<Float>) { store(target) }
+
+    @inline(__always)
+    static func magnitudes(_ re: Self, _ im: Self) -> Self {
+        let r = SIMD4<Double>(re), i = SIMD4<Double>(im)
+        return Self((r * r + i * i).squareRoot())
+    }
+}
+
+/// An STFT in the layout the transforms work in: frames in groups of `width`, each group's bins
+/// interleaved (bin k of the group's frame f at k × width + f), its real parts then its imaginary
+/// parts; a short last group repeats its last frame. The inverse STFT reads it in order, where the
+/// rows of a (bins, frames) matrix would be read a few values at a time each.
+struct GroupedSpectrum: Sendable {
+    static let width = 4
+    let rows: Int
+    let columns: Int
+    let values: [Float]
+
+    /// Values per group: real and imaginary parts of `rows` bins of `width` frames.
+    static func groupCount(rows: Int) -> Int { 2 * rows * width }
+
+    static func valueCount(rows: Int, columns: Int) -> Int { (columns + width - 1) / width * groupCount(rows: rows) }
+
+    init(rows: Int, columns: Int, values: [Float]) {
+        precondition(values.count == Self.valueCount(rows: rows, columns: columns), "the values do not fill the groups")
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The groups of a (bins, frames) complex matrix.
+    init(_ spectrum: ComplexMatrix) {
+        let rows = spectrum.rows, columns = spectrum.columns, width = Self.width, count = Self.groupCount(rows: rows)
+        let values = uninitializedArrays(counts: [Self.valueCount(rows: rows, columns: columns)]) { values in
+            spectrum.real.withUnsafeBufferPointer { real in
+                spectrum.imaginary.withUnsafeBufferPointer { imaginary in
+                    for first in stride(from: 0, to: columns, by: STFT.blockFrames) {
+                        let frames = min(STFT.blockFrames, columns - first)
+                        let groups = values[0] + first / width * count
+                        gatherGroups(real.baseAddress!, columns: columns, rows: rows, first: first, count: frames) { g in
+                            groups + g / width * count
+                        }
+                        gatherGroups(imaginary.baseAddress!, columns: columns, rows: rows, first: first, count: frames) { g in
+                            groups + g / width * count + rows * width
+                        }
+                    }
+                }
+            }
+        }
+        self.init(rows: rows, columns: columns, values: values[0])
+    }
+}
+
+/// Copies frames `first ..< first + count` of a (rows, columns) matrix into groups of
+/// `GroupedSpectrum.width` frames: row k of frame first + g + f to target(g)[k × width + f], for
+/// g = 0, width, 2 width...; a short last group repeats its last frame. Each row is read `count`
+/// values in a row.
+@inline(__always)
+func gatherGroups(_ matrix: UnsafePointer<Float>, columns: Int, rows: Int, first: Int, count: Int,
+                  into target: (Int) -> UnsafeMutablePointer<Float>) {
+    let width = GroupedSpectrum.width
+    for k in 0 ..< rows {
+        let row = matrix + k * columns + first
+        for g in stride(from: 0, to: count, by: width) {
+            let group = target(g) + k * width
+            if g + width <= count {
+                UnsafeMutableRawPointer(group).storeBytes(of: UnsafeRawPointer(row + g).loadUnaligned(as: SIMD4<Float>.self),
+                                                          as: SIMD4<Float>.self)
+            } else {
+                for f in 0 ..< width { group[f] = row[min(g + f, count - 1)] }
+            }
+        }
+    }
+}
+
 /// Magnitude and power spectrograms from complex ones.
 public enum Spectrogram {
     /// |re + i im| of bins rounded to float32, as numpy's `abs` of complex64 computes it (hypot in
@@ -374,29 +572,14 @@ public enum Spectrogram {
         Float((Double(re) * Double(re) + Double(im) * Double(im)).squareRoot())
     }
 
-    /// `magnitude` of `count` double-precision bins, two at a time (the square roots dominate).
-    static func magnitudes(_ re: UnsafePointer<Double>, _ im: UnsafePointer<Double>, _ count: Int,
-                           into target: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i + 2 <= count {
-            let r = SIMD2(Double(Float(re[i])), Double(Float(re[i + 1])))
-            let m = SIMD2(Double(Float(im[i])), Double(Float(im[i + 1])))
-            let magnitude = (r * r + m * m).squareRoot()
-            target[i] = Float(magnitude[0]); target[i + 1] = Float(magnitude[1])
-            i += 2
-        }
-        if i < count { target[i] = magnitude(Float(re[i]), Float(im[i])) }
-    }
-
     /// Each value raised to `power` in float32, as numpy's `S ** power` (2 squares exactly).
     public static func raise(_ spectrogram: Matrix, toPower power: Float) -> Matrix {
-        var result = spectrogram
+        // Written in one pass into a new array: raising a copy would copy it first.
         switch power {
-        case 1: break
-        case 2: for i in result.values.indices { result.values[i] *= result.values[i] }
-        default: for i in result.values.indices { result.values[i] = pow(result.values[i], power) }
+        case 1: spectrogram
+        case 2: spectrogram.map { $0 * $0 }
+        default: spectrogram.map { pow($0, power) }
         }
-        return result
     }
 }
 

@@ -42,17 +42,7 @@ public enum Spectral {
         guard p > 0 else { throw .parameterOutOfRange(name: "p", value: "\(p)", valid: "positive") }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral bandwidth")
         let normalisers = bins.normalisers()
-        let centroids = bins.centroids(normalisers)
-        let sums = normalisers.withUnsafeBufferPointer { normalisers in
-            centroids.withUnsafeBufferPointer { centroids in
-                bins.sum { k, value, t in
-                    let weight = normalize ? Double(Float(Double(value) / normalisers[t])) : Double(value)
-                    let deviation = abs(bins.frequencies[k] - centroids[t])
-                    return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
-                }
-            }
-        }
-        return sums.map { Float(pow($0, 1 / p)) }
+        return bins.bandwidths(normalisers, bins.centroids(normalisers), p: p, normalize: normalize)
     }
 
     /// Roll-off frequency per frame, (1, t): the lowest bin frequency at which the cumulative
@@ -64,24 +54,17 @@ public enum Spectral {
             throw .parameterOutOfRange(name: "rollPercent", value: "\(rollPercent)", valid: "in (0, 1)")
         }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral roll-off")
-        let frames = bins.frames
-        var totals = [Float](repeating: 0, count: frames)
-        totals.withUnsafeMutableBufferPointer { totals in
-            bins.forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
-        }
-        let thresholds = totals.map { Float(rollPercent) * $0 }
-        var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
-        cumulative.withUnsafeMutableBufferPointer { cumulative in
-            rolloff.withUnsafeMutableBufferPointer { rolloff in
-                bins.forEachRow { k, row in
-                    for t in 0..<frames {
-                        cumulative[t] += row[t]
-                        if rolloff[t].isNaN, cumulative[t] >= thresholds[t] { rolloff[t] = Float(bins.frequencies[k]) }
-                    }
-                }
-            }
-        }
-        return rolloff
+        return bins.rolloffs(rollPercent)
+    }
+
+    /// `centroid`, `bandwidth` and `rolloff` with their defaults, sharing the work they have in
+    /// common (checking the spectrogram, normalising frames, the centroids).
+    static func centroidBandwidthRolloff(_ magnitude: Matrix, sampleRate: Int = 22050) throws(SpectralError)
+        -> (centroid: [Float], bandwidth: [Float], rolloff: [Float]) {
+        let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nil, feature: "spectral centroid, bandwidth and roll-off")
+        let normalisers = bins.normalisers()
+        let centroids = bins.centroids(normalisers)
+        return (centroids.map(Float.init), bins.bandwidths(normalisers, centroids, p: 2, normalize: true), bins.rolloffs(0.85))
     }
 
     /// Spectral flatness per frame, (1, t): geometric over arithmetic mean of max(amin, S^power).
@@ -302,8 +285,58 @@ private struct Bins {
     /// Centroids in double (librosa's result is float64) from S / normaliser rounded to float32,
     /// as librosa stores the normalised spectrogram.
     func centroids(_ normalisers: [Double]) -> [Double] {
-        normalisers.withUnsafeBufferPointer { normalisers in
-            sum { k, value, t in frequencies[k] * Double(Float(Double(value) / normalisers[t])) }
+        let reciprocals = normalisers.map { 1 / $0 }
+        return reciprocals.withUnsafeBufferPointer { reciprocals in
+            sum { k, value, t in frequencies[k] * Self.normalised(value, reciprocals[t]) }
         }
+    }
+
+    /// S / normaliser rounded to float32, as librosa stores the normalised spectrogram; as a product
+    /// with the reciprocal (within a double rounding of the quotient, and several times faster).
+    @inline(__always)
+    private static func normalised(_ value: Float, _ reciprocal: Double) -> Double {
+        Double(Float(Double(value) * reciprocal))
+    }
+
+    /// Bandwidths (see `Spectral.bandwidth`) around the given centroids.
+    func bandwidths(_ normalisers: [Double], _ centroids: [Double], p: Double, normalize: Bool) -> [Float] {
+        let reciprocals = normalisers.map { 1 / $0 }
+        let sums = reciprocals.withUnsafeBufferPointer { reciprocals in
+            centroids.withUnsafeBufferPointer { centroids in
+                sum { k, value, t in
+                    let weight = normalize ? Self.normalised(value, reciprocals[t]) : Double(value)
+                    let deviation = abs(frequencies[k] - centroids[t])
+                    return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
+                }
+            }
+        }
+        return sums.map { Float(pow($0, 1 / p)) }
+    }
+
+    /// Roll-off frequencies (see `Spectral.rolloff`). The bins above the last frame's roll-off are
+    /// not read.
+    func rolloffs(_ rollPercent: Double) -> [Float] {
+        var totals = [Float](repeating: 0, count: frames)
+        totals.withUnsafeMutableBufferPointer { totals in
+            forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
+        }
+        let thresholds = totals.map { Float(rollPercent) * $0 }
+        var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
+        var pending = frames
+        cumulative.withUnsafeMutableBufferPointer { cumulative in
+        rolloff.withUnsafeMutableBufferPointer { rolloff in
+        magnitude.values.withUnsafeBufferPointer { values in
+            for k in 0 ..< magnitude.rows where pending > 0 {
+                let row = values.baseAddress! + k * frames
+                for t in 0..<frames {
+                    cumulative[t] += row[t]
+                    if rolloff[t].isNaN, cumulative[t] >= thresholds[t] {
+                        rolloff[t] = Float(frequencies[k])
+                        pending -= 1
+                    }
+                }
+            }
+        }}}
+        return rolloff
     }
 }
