@@ -101,8 +101,13 @@ public enum Onset {
         case .median:
             var column = [Float](repeating: 0, count: bands.count)
             return (0 ..< flux.columns).map { frame in
-                for (i, band) in bands.enumerated() { column[i] = flux[band, frame] }
-                return numpyMedian(&column)
+                var zeros = 0
+                for (i, band) in bands.enumerated() {
+                    column[i] = flux[band, frame]
+                    zeros += column[i] == 0 ? 1 : 0
+                }
+                // The flux is never negative: when more than half the bands are 0, the middle ones are.
+                return zeros > bands.count / 2 ? 0 : numpyMedian(&column)
             }
         }
     }

@@ -106,30 +106,36 @@ public enum Pitch {
         let lowest = max(fmin, 0), highest = min(fmax, Double(sampleRate) / 2)
         let frequencies = Frequencies.fft(sampleRate: sampleRate, nFFT: nFFT)
         var floors = [Float](repeating: 0, count: frames)
-        for bin in 0 ..< bins {
-            for frame in 0 ..< frames { floors[frame] = max(floors[frame], magnitude[bin * frames + frame]) }
-        }
-        for frame in 0 ..< frames { floors[frame] *= threshold }
-        /// S * (S > floor), librosa's thresholded spectrogram.
-        func kept(_ bin: Int, _ frame: Int) -> Float {
-            let value = magnitude[bin * frames + frame]
-            return value > floors[frame] ? value : 0
-        }
         var found: [Peak] = []
-        for bin in 1 ..< bins where lowest <= frequencies[bin] && frequencies[bin] < highest {
-            for frame in 0 ..< frames {
-                let value = kept(bin, frame)
-                guard value > kept(bin - 1, frame), bin == bins - 1 || value >= kept(bin + 1, frame) else { continue }
-                let below = magnitude[(bin - 1) * frames + frame], here = magnitude[bin * frames + frame]
-                let above = bin + 1 < bins ? magnitude[(bin + 1) * frames + frame] : 0
-                let shift = bin + 1 < bins ? parabolicShift(below, here, above) : 0
-                // np.gradient: central differences inside, one-sided at the top.
-                let slope = bin + 1 < bins ? (above - below) / 2 : here - below
-                found.append(Peak(index: bin * frames + frame,
-                                  pitch: Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT)),
-                                  magnitude: here + 0.5 * slope * shift))
+        magnitude.withUnsafeBufferPointer { magnitude in
+        floors.withUnsafeMutableBufferPointer { floors in
+            // Rows' maxima taken pairwise with a comparison, which vectorises (Swift's max also
+            // orders NaNs, which a spectrogram does not hold).
+            for bin in 0 ..< bins {
+                let row = magnitude.baseAddress! + bin * frames
+                for frame in 0 ..< frames { floors[frame] = row[frame] > floors[frame] ? row[frame] : floors[frame] }
             }
-        }
+            for frame in 0 ..< frames { floors[frame] *= threshold }
+            /// S * (S > floor), librosa's thresholded spectrogram.
+            func kept(_ bin: Int, _ frame: Int) -> Float {
+                let value = magnitude[bin * frames + frame]
+                return value > floors[frame] ? value : 0
+            }
+            for bin in 1 ..< bins where lowest <= frequencies[bin] && frequencies[bin] < highest {
+                for frame in 0 ..< frames {
+                    let value = kept(bin, frame)
+                    guard value > kept(bin - 1, frame), bin == bins - 1 || value >= kept(bin + 1, frame) else { continue }
+                    let below = magnitude[(bin - 1) * frames + frame], here = magnitude[bin * frames + frame]
+                    let above = bin + 1 < bins ? magnitude[(bin + 1) * frames + frame] : 0
+                    let shift = bin + 1 < bins ? parabolicShift(below, here, above) : 0
+                    // np.gradient: central differences inside, one-sided at the top.
+                    let slope = bin + 1 < bins ? (above - below) / 2 : here - below
+                    found.append(Peak(index: bin * frames + frame,
+                                      pitch: Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT)),
+                                      magnitude: here + 0.5 * slope * shift))
+                }
+            }
+        }}
         return found
     }
 
