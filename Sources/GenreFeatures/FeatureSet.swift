@@ -14,7 +14,7 @@ public protocol FeatureSet: Sendable {
 
 /// The feature sets GenreKit knows, by name.
 public enum FeatureSets {
-    public static let all: [any FeatureSet] = [GTZAN57()]
+    public static let all: [any FeatureSet] = [GTZAN57(), LogMelPatch.logmel128]
 
     public static func named(_ name: String) -> (any FeatureSet)? {
         all.first { $0.name == name.lowercased() }
