@@ -105,13 +105,15 @@ public final class BatchNorm: Layer {
             .input(DNNL_ARG_VARIANCE, pass.statistics, record.extra.variance),
             .input(DNNL_ARG_DIFF_DST, pass.data, outputGradient.scalars),
             .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
+            // Not read, but oneDNN 2.6 refuses the execution without it.
+            .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
             .output(DNNL_ARG_DIFF_SRC, pass.data),
             .output(DNNL_ARG_DIFF_SCALE, pass.statistics),
             .output(DNNL_ARG_DIFF_SHIFT, pass.statistics),
         ]
         try passes.engine.execute(pass.backward, &arguments)
-        weight.gradient = Tensor(shape: [channels], scalars: arguments[6].values)
-        bias.gradient = Tensor(shape: [channels], scalars: arguments[7].values)
-        return Tensor(shape: record.input.shape, scalars: arguments[5].values)
+        weight.gradient = Tensor(shape: [channels], scalars: arguments[7].values)
+        bias.gradient = Tensor(shape: [channels], scalars: arguments[8].values)
+        return Tensor(shape: record.input.shape, scalars: arguments[6].values)
     }
 }
