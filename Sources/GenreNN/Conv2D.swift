@@ -3,62 +3,56 @@ import CDNNL
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) on oneDNN. Input [N, C, H, W],
 /// output [N, filters, H', W']; `weight` is [filters, C, kernelHeight, kernelWidth]. Any kernel shape,
 /// stride, zero padding (top/bottom, left/right) and dilation.
-public final class Conv2D: Layer {
-    private let core: WeightedCore<ConvolutionOperations>
-
+public final class Conv2D: WeightedLayer {
     /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution.
     public init(channels: Int, filters: Int, kernel: (height: Int, width: Int),
                 stride: (height: Int, width: Int) = (1, 1),
                 padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0),
                 dilation: (height: Int, width: Int) = (1, 1),
                 generator: inout some RandomNumberGenerator) throws {
-        let operations = ConvolutionOperations(
+        try super.init(ConvolutionOperations(
             channels: channels, filters: filters, kernel: [kernel.height, kernel.width],
             stride: [stride.height, stride.width], dilation: [dilation.height, dilation.width],
-            paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right])
-        try operations.validate()
-        core = try WeightedCore(operations, initialWeight: heUniform(
-            operations.weightShape, fanIn: channels * kernel.height * kernel.width, using: &generator))
+            paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right]),
+                       generator: &generator)
     }
-
-    public var weight: Parameter { core.weight }
-    public var bias: Parameter { core.bias }
-    public var parameters: [Parameter] { [core.weight, core.bias] }
-
-    public func forward(_ input: Tensor, training: Bool) throws -> Tensor { try core.forward(input, training: training) }
-    public func backward(_ outputGradient: Tensor) throws -> Tensor { try core.backward(outputGradient) }
 }
 
-/// Sizes along the spatial axes (height, width) are two-element arrays, as oneDNN takes them.
+/// A convolution over any number of spatial axes (width; height and width): the sizes along them are
+/// arrays with one element an axis, as oneDNN takes them.
 struct ConvolutionOperations: WeightedOperations {
     let channels: Int, filters: Int
     let kernel, stride, dilation, paddingBefore, paddingAfter: [Int]
 
+    /// "Conv1D", "Conv2D".
+    private var kind: String { "Conv\(kernel.count)D" }
     var name: String {
-        "Conv2D(\(channels) -> \(filters), kernel \(kernel), stride \(stride), dilation \(dilation), padding \(paddingBefore) \(paddingAfter))"
+        "\(kind)(\(channels) -> \(filters), kernel \(kernel), stride \(stride), dilation \(dilation), padding \(paddingBefore) \(paddingAfter))"
     }
     var weightShape: [Int] { [filters, channels] + kernel }
+    var fanIn: Int { channels * kernel.reduce(1, *) }
 
     func validate() throws {
         let fine = channels > 0 && filters > 0 && (kernel + stride + dilation).allSatisfy { $0 > 0 }
             && (paddingBefore + paddingAfter).allSatisfy { $0 >= 0 }
         guard fine else {
-            throw LayerError.badSetting(layer: "Conv2D", reason:
+            throw LayerError.badSetting(layer: kind, reason:
                 "channels, filters, kernel, stride and dilation must be positive and padding not negative (\(name))")
         }
     }
 
     func outputShape(for input: [Int]) throws -> [Int] {
-        guard input.count == 4, input[1] == channels, input[0] > 0 else {
-            throw LayerError.badInput(layer: name, shape: input, expected: "[batch, \(channels), height, width]")
+        let axes = kernel.count == 1 ? "width" : "height, width"
+        guard input.count == 2 + kernel.count, input[1] == channels, input[0] > 0 else {
+            throw LayerError.badInput(layer: name, shape: input, expected: "[batch, \(channels), \(axes)]")
         }
-        let spatial = (0 ..< 2).map { axis in
+        let spatial = kernel.indices.map { axis in
             let span = (kernel[axis] - 1) * dilation[axis] + 1
             let padded = input[2 + axis] + paddingBefore[axis] + paddingAfter[axis]
             return padded >= span ? (padded - span) / stride[axis] + 1 : 0
         }
         guard spatial.allSatisfy({ $0 > 0 }) else {
-            throw LayerError.badInput(layer: name, shape: input, expected: "height and width at least the dilated kernel after padding")
+            throw LayerError.badInput(layer: name, shape: input, expected: "\(axes) at least the dilated kernel after padding")
         }
         return [input[0], filters] + spatial
     }

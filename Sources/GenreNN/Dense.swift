@@ -2,29 +2,23 @@ import CDNNL
 
 /// A fully connected layer, y = x Wᵀ + b, on oneDNN's inner product. Input [N, inputs], output
 /// [N, outputs]; `weight` is [outputs, inputs] as in PyTorch's `nn.Linear`.
-public final class Dense: Layer {
-    private let core: WeightedCore<DenseOperations>
-
+public final class Dense: WeightedLayer {
     public init(inputs: Int, outputs: Int, generator: inout some RandomNumberGenerator) throws {
-        guard inputs > 0, outputs > 0 else {
-            throw LayerError.badSetting(layer: "Dense", reason: "inputs and outputs must be positive, got \(inputs) and \(outputs)")
-        }
-        let operations = DenseOperations(inputs: inputs, outputs: outputs)
-        core = try WeightedCore(operations, initialWeight: heUniform(operations.weightShape, fanIn: inputs, using: &generator))
+        try super.init(DenseOperations(inputs: inputs, outputs: outputs), generator: &generator)
     }
-
-    public var weight: Parameter { core.weight }
-    public var bias: Parameter { core.bias }
-    public var parameters: [Parameter] { [core.weight, core.bias] }
-
-    public func forward(_ input: Tensor, training: Bool) throws -> Tensor { try core.forward(input, training: training) }
-    public func backward(_ outputGradient: Tensor) throws -> Tensor { try core.backward(outputGradient) }
 }
 
 struct DenseOperations: WeightedOperations {
     let inputs: Int, outputs: Int
     var name: String { "Dense(\(inputs) -> \(outputs))" }
     var weightShape: [Int] { [outputs, inputs] }
+    var fanIn: Int { inputs }
+
+    func validate() throws {
+        guard inputs > 0, outputs > 0 else {
+            throw LayerError.badSetting(layer: "Dense", reason: "inputs and outputs must be positive, got \(inputs) and \(outputs)")
+        }
+    }
 
     func outputShape(for input: [Int]) throws -> [Int] {
         guard input.count == 2, input[1] == inputs, input[0] > 0 else {

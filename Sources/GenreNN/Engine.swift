@@ -142,13 +142,20 @@ final class Primitive {
 
     /// `operation` is an initialised oneDNN operation descriptor (`dnnl_convolution_desc_t`, ...);
     /// backward passes need their forward primitive as `hint`.
-    init<Operation>(_ operation: Operation, name: String, engine: Engine, hint: Primitive? = nil) throws {
+    convenience init<Operation>(_ operation: Operation, name: String, engine: Engine, hint: Primitive? = nil) throws {
+        try self.init(name: name) { descriptor in
+            withUnsafePointer(to: operation) {
+                dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), nil, engine.engine, hint?.descriptor)
+            }
+        }
+    }
+
+    /// For the primitives made without an operation descriptor (sum, concat, reorder): `describe` makes
+    /// the primitive descriptor.
+    init(name: String, describe: (inout dnnl_primitive_desc_t?) -> dnnl_status_t) throws {
         self.name = name
         var descriptor: dnnl_primitive_desc_t?
-        try withUnsafePointer(to: operation) {
-            try check(dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), nil, engine.engine, hint?.descriptor),
-                      "dnnl_primitive_desc_create (\(name))")
-        }
+        try check(describe(&descriptor), "dnnl_primitive_desc_create (\(name))")
         var primitive: dnnl_primitive_t?
         let status = dnnl_primitive_create(&primitive, descriptor)
         guard status == dnnl_success, let descriptor, let primitive else {

@@ -20,10 +20,20 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Tensor) throws -> Tensor
     /// The trainable tensors, in a fixed order.
     var parameters: [Parameter] { get }
+    /// State that is saved with the weights but not trained, as PyTorch's buffers (`BatchNorm`'s running
+    /// statistics): the layer updates it itself, optimizers never see it, its gradient stays zero.
+    var buffers: [Parameter] { get }
+    /// The parameters by their names in PyTorch's `state_dict`: "weight", or "0.weight" inside a `Sequential`.
+    var namedParameters: [(name: String, parameter: Parameter)] { get }
+    /// The buffers named likewise ("running_mean", "1.running_var").
+    var namedBuffers: [(name: String, parameter: Parameter)] { get }
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var buffers: [Parameter] { [] }
+    public var namedParameters: [(name: String, parameter: Parameter)] { parameters.map { ($0.name, $0) } }
+    public var namedBuffers: [(name: String, parameter: Parameter)] { buffers.map { ($0.name, $0) } }
 }
 
 /// A layer used wrongly: a shape it cannot take, a bad setting, `backward` before `forward`.

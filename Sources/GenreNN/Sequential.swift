@@ -1,7 +1,7 @@
 import Foundation
 
-/// Layers run one after another, as Keras' `Sequential`.
-public final class Sequential {
+/// Layers run one after another, as Keras' `Sequential`; itself a layer, so that it nests.
+public final class Sequential: Layer {
     public let layers: [any Layer]
 
     public init(_ layers: [any Layer]) { self.layers = layers }
@@ -16,12 +16,17 @@ public final class Sequential {
         try layers.reversed().reduce(outputGradient) { try $1.backward($0) }
     }
 
-    /// Every parameter named as PyTorch's `nn.Sequential.state_dict()` names it: "0.weight", "0.bias", ...
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { index, layer in layer.parameters.map { ("\(index).\($0.name)", $0) } }
-    }
+    /// Every parameter named as PyTorch's `nn.Sequential.state_dict()` names it: "0.weight", "0.bias",
+    /// "2.1.weight" inside a nested `Sequential`, ...
+    public var namedParameters: [(name: String, parameter: Parameter)] { prefixed(layers, \.namedParameters) }
+    /// Every buffer named likewise: "1.running_mean", ...
+    public var namedBuffers: [(name: String, parameter: Parameter)] { prefixed(layers, \.namedBuffers) }
 
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+    public var buffers: [Parameter] { namedBuffers.map(\.parameter) }
+
+    /// What the weights file holds: the parameters, then the buffers.
+    private var savedTensors: [(name: String, parameter: Parameter)] { namedParameters + namedBuffers }
 
     /// The class with the highest output for each row of `input` ([N, features] or [N, C, H, W]).
     public func predictClasses(_ input: Tensor) throws -> [Int] {
@@ -34,15 +39,15 @@ public final class Sequential {
     }
 
     public func saveWeights(to url: URL, metadata: [String: String] = [:]) throws {
-        let tensors = Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.name, $0.parameter.value) })
+        let tensors = Dictionary(uniqueKeysWithValues: savedTensors.map { ($0.name, $0.parameter.value) })
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
-    /// Replaces every parameter with the tensor of its name; nothing changes unless all are present
-    /// with the right shapes.
+    /// Replaces every parameter and buffer with the tensor of its name; nothing changes unless all are
+    /// present with the right shapes.
     public func loadWeights(from url: URL) throws {
         let file = try SafetensorsFile(contentsOf: url)
-        let named = namedParameters
+        let named = savedTensors
         let values = try named.map { name, parameter in
             try file.tensor(name, shape: parameter.value.shape, source: url.path)
         }

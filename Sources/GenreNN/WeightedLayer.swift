@@ -4,6 +4,10 @@ import CDNNL
 protocol WeightedOperations {
     var name: String { get }
     var weightShape: [Int] { get }
+    /// How many inputs feed one output, for the initialisation.
+    var fanIn: Int { get }
+    /// Throws a `LayerError.badSetting` unless the sizes make a layer.
+    func validate() throws
     /// The output shape for an input shape, or a `LayerError` that says why it cannot be taken.
     func outputShape(for input: [Int]) throws -> [Int]
     func forward(_ layouts: WeightedLayouts, engine: Engine) throws -> Primitive
@@ -34,27 +38,31 @@ private final class WeightedPass {
     }
 }
 
-/// What `Dense` and `Conv2D` share: the weight and bias, the primitives for the last input shape
-/// (rebuilt when it changes) and the forward and backward passes through them.
-final class WeightedCore<Operations: WeightedOperations> {
-    let operations: Operations
-    let weight: Parameter
-    let bias: Parameter
+/// What `Dense`, `Conv1D` and `Conv2D` share: the weight and bias, the primitives for the last input
+/// shape (rebuilt when it changes) and the forward and backward passes through them.
+public class WeightedLayer: Layer {
+    let operations: any WeightedOperations
+    public let weight: Parameter
+    public let bias: Parameter
     private var passes: PassCache<WeightedPass>
     private var record: ForwardRecord<Void>?
 
-    init(_ operations: Operations, initialWeight: Tensor) throws {
+    /// Validates `operations` and starts with He-uniform weights and a zero bias.
+    init(_ operations: some WeightedOperations, generator: inout some RandomNumberGenerator) throws {
+        try operations.validate()
         self.operations = operations
         passes = try PassCache()
-        weight = Parameter("weight", initialWeight)
+        weight = Parameter("weight", heUniform(operations.weightShape, fanIn: operations.fanIn, using: &generator))
         bias = Parameter("bias", Tensor(zeros: [operations.weightShape[0]]))
     }
+
+    public var parameters: [Parameter] { [weight, bias] }
 
     private func pass(for shape: [Int]) throws -> WeightedPass {
         try passes.pass(for: shape) { try WeightedPass(operations, inputShape: shape, engine: $0) }
     }
 
-    func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let pass = try pass(for: input.shape)
         var arguments: [Argument] = [
             .input(DNNL_ARG_SRC, pass.layouts.source, input.scalars),
@@ -67,7 +75,7 @@ final class WeightedCore<Operations: WeightedOperations> {
         return Tensor(shape: pass.outputShape, scalars: arguments[3].values)
     }
 
-    func backward(_ outputGradient: Tensor) throws -> Tensor {
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: operations.name)
         let pass = try pass(for: record.input.shape)
         var data: [Argument] = [

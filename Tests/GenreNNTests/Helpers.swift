@@ -14,8 +14,11 @@ func randomTensor(_ shape: [Int], _ generator: inout TestGenerator) -> Tensor {
 }
 
 /// Central differences of L = Σ output · probe against the gradients `backward` gives, for the input
-/// and every parameter. Returns the worst |analytic - numeric| / max(1, |numeric|).
-func gradientError(_ layer: some Layer, input: Tensor, step: Float = 1e-2, seed: UInt64 = 7) throws -> Double {
+/// and every parameter. Returns the worst |analytic - numeric| / max(1, |numeric|). The perturbed
+/// outputs come from `evaluate`, by default an inference pass; layers that differ in training (batch
+/// statistics, dropout masks) pass one that reproduces the training pass the gradients belong to.
+func gradientError(_ layer: some Layer, input: Tensor, step: Float = 1e-2, seed: UInt64 = 7,
+                   evaluate: ((Tensor) throws -> Tensor)? = nil) throws -> Double {
     var generator = TestGenerator(seed: seed)
     let output = try layer.forward(input, training: true)
     let probe = randomTensor(output.shape, &generator)
@@ -23,7 +26,7 @@ func gradientError(_ layer: some Layer, input: Tensor, step: Float = 1e-2, seed:
     let analytic = [inputGradient] + layer.parameters.map(\.gradient)
 
     func loss(_ x: Tensor) throws -> Double {
-        let y = try layer.forward(x, training: false)
+        let y = try evaluate?(x) ?? layer.forward(x, training: false)
         return zip(y.scalars, probe.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     var worst = 0.0

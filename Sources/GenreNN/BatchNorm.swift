@@ -1,0 +1,119 @@
+import CDNNL
+
+/// Batch normalisation over the channels of [N, C], [N, C, W] or [N, C, H, W], as PyTorch's
+/// `nn.BatchNorm1d` and `nn.BatchNorm2d`, on oneDNN's batch normalization primitive. A training pass
+/// normalises with the batch's mean and (biased) variance and moves the running statistics towards
+/// them, the variance unbiased; inference normalises with the running statistics. `weight` (scale)
+/// and `bias` (shift) are learnt; the running statistics are buffers, saved as PyTorch names them.
+public final class BatchNorm: Layer {
+    private struct Pass {
+        let data, statistics: dnnl_memory_desc_t
+        let training, inference, backward: Primitive
+    }
+
+    public let channels: Int
+    public let epsilon: Float, momentum: Float
+    public let weight: Parameter, bias: Parameter
+    public let runningMean: Parameter, runningVariance: Parameter
+    private var passes: PassCache<Pass>
+    /// The input and the batch mean and variance of the last training forward pass.
+    private var record: ForwardRecord<(mean: [Float], variance: [Float])>?
+
+    /// `epsilon` is added to the variance: PyTorch's 1e-5 by default, 1e-3 for TensorFlow and Keras
+    /// models such as musicnn. `momentum` is the weight of each new batch in the running statistics.
+    public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) throws {
+        guard channels > 0, epsilon > 0, (0 ... 1).contains(momentum) else {
+            throw LayerError.badSetting(layer: "BatchNorm", reason:
+                "channels and epsilon must be positive and momentum between 0 and 1, got \(channels), \(epsilon) and \(momentum)")
+        }
+        self.channels = channels
+        self.epsilon = epsilon
+        self.momentum = momentum
+        let ones = Tensor(shape: [channels], scalars: [Float](repeating: 1, count: channels))
+        weight = Parameter("weight", ones)
+        bias = Parameter("bias", Tensor(zeros: [channels]))
+        runningMean = Parameter("running_mean", Tensor(zeros: [channels]))
+        runningVariance = Parameter("running_var", ones)
+        passes = try PassCache()
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [Parameter] { [runningMean, runningVariance] }
+
+    private var name: String { "BatchNorm(\(channels) channels, epsilon \(epsilon))" }
+
+    private func pass(for shape: [Int]) throws -> Pass {
+        guard (2 ... 4).contains(shape.count), shape[1] == channels, shape[0] > 0 else {
+            throw LayerError.badInput(layer: name, shape: shape, expected:
+                "[batch, \(channels)], [batch, \(channels), width] or [batch, \(channels), height, width]")
+        }
+        return try passes.pass(for: shape) { engine in
+            var data = try plainLayout(shape)
+            let scaled = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+            var training = dnnl_batch_normalization_desc_t(), inference = training, backward = training
+            try check(dnnl_batch_normalization_forward_desc_init(&training, dnnl_forward_training, &data, epsilon, scaled),
+                      "batch normalization forward (\(name))")
+            try check(dnnl_batch_normalization_forward_desc_init(&inference, dnnl_forward_inference, &data, epsilon,
+                                                                 scaled | dnnl_use_global_stats.rawValue),
+                      "batch normalization inference (\(name))")
+            try check(dnnl_batch_normalization_backward_desc_init(&backward, dnnl_backward, &data, &data, epsilon, scaled),
+                      "batch normalization backward (\(name))")
+            let hint = try Primitive(training, name: "\(name) forward", engine: engine)
+            return Pass(data: data, statistics: try plainLayout([channels]), training: hint,
+                        inference: try Primitive(inference, name: "\(name) inference", engine: engine),
+                        backward: try Primitive(backward, name: "\(name) backward", engine: engine, hint: hint))
+        }
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let pass = try pass(for: input.shape)
+        let perChannel = input.count / channels
+        guard !training || perChannel > 1 else {
+            throw LayerError.badInput(layer: name, shape: input.shape, expected: "more than one value per channel to train on")
+        }
+        var arguments: [Argument] = [
+            .input(DNNL_ARG_SRC, pass.data, input.scalars),
+            .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
+            .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
+            .output(DNNL_ARG_DST, pass.data),
+        ]
+        guard training else {
+            arguments += [.input(DNNL_ARG_MEAN, pass.statistics, runningMean.value.scalars),
+                          .input(DNNL_ARG_VARIANCE, pass.statistics, runningVariance.value.scalars)]
+            try passes.engine.execute(pass.inference, &arguments)
+            record = nil
+            return Tensor(shape: input.shape, scalars: arguments[3].values)
+        }
+        arguments += [.output(DNNL_ARG_MEAN, pass.statistics), .output(DNNL_ARG_VARIANCE, pass.statistics)]
+        try passes.engine.execute(pass.training, &arguments)
+        let (mean, variance) = (arguments[4].values, arguments[5].values)
+        let unbiased = Float(perChannel) / Float(perChannel - 1)
+        for c in 0 ..< channels {
+            runningMean.value[c] = (1 - momentum) * runningMean.value[c] + momentum * mean[c]
+            runningVariance.value[c] = (1 - momentum) * runningVariance.value[c] + momentum * variance[c] * unbiased
+        }
+        record = ForwardRecord(input: input, outputShape: input.shape, extra: (mean, variance))
+        return Tensor(shape: input.shape, scalars: arguments[3].values)
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
+        let pass = try pass(for: record.input.shape)
+        var arguments: [Argument] = [
+            .input(DNNL_ARG_SRC, pass.data, record.input.scalars),
+            .input(DNNL_ARG_MEAN, pass.statistics, record.extra.mean),
+            .input(DNNL_ARG_VARIANCE, pass.statistics, record.extra.variance),
+            .input(DNNL_ARG_DIFF_DST, pass.data, outputGradient.scalars),
+            .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
+            // Not read, but oneDNN 2.6 refuses the execution without it.
+            .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
+            .output(DNNL_ARG_DIFF_SRC, pass.data),
+            .output(DNNL_ARG_DIFF_SCALE, pass.statistics),
+            .output(DNNL_ARG_DIFF_SHIFT, pass.statistics),
+        ]
+        try passes.engine.execute(pass.backward, &arguments)
+        weight.gradient = Tensor(shape: [channels], scalars: arguments[7].values)
+        bias.gradient = Tensor(shape: [channels], scalars: arguments[8].values)
+        return Tensor(shape: record.input.shape, scalars: arguments[6].values)
+    }
+}
