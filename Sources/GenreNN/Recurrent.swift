@@ -78,11 +78,10 @@ public class RecurrentLayer: Layer {
 
     /// oneDNN's bias, [directions, bias gates, hidden], from PyTorch's two biases.
     private var dnnlBias: [Float] {
-        zip(perDirection(2), perDirection(3)).flatMap { biases in
-            cell.biasTerms.flatMap { terms in
-                (0 ..< hiddenSize).map { h in
-                    terms.reduce(0) { $0 + [biases.0, biases.1][$1.bias].value[$1.gate * hiddenSize + h] }
-                }
+        zip(perDirection(2), perDirection(3)).flatMap { inputHidden, hiddenHidden in
+            let biases = [inputHidden.value, hiddenHidden.value]
+            return cell.biasTerms.flatMap { terms in
+                (0 ..< hiddenSize).map { h in terms.reduce(0) { $0 + biases[$1.bias][$1.gate * hiddenSize + h] } }
             }
         }
     }
@@ -122,7 +121,11 @@ public class RecurrentLayer: Layer {
         ]
         try passes.engine.execute(pass.backward, &arguments)
         for (parameter, gradient) in zip(perDirection(0), inputWeights.pytorch(arguments[8].values)) { parameter.gradient = gradient }
-        for (parameter, gradient) in zip(perDirection(1), hiddenWeights.pytorch(arguments[9].values)) { parameter.gradient = gradient }
+        for (parameter, gradient) in zip(perDirection(1), hiddenWeights.pytorch(arguments[9].values)) {
+            // One step meets only the zero initial state, so weight_hh has no gradient; oneDNN 2.6's
+            // unidirectional LSTM returns a wrong one for a batch of one sequence of one step.
+            parameter.gradient = record.input.shape[1] == 1 ? Tensor(zeros: parameter.value.shape) : gradient
+        }
         setBiasGradients(arguments[10].values)
         return Tensor(shape: record.input.shape, scalars: arguments[7].values)
     }
