@@ -71,6 +71,37 @@ import TestSupport
         #expect(values.max()! > 0.24 && values.min()! < -0.24)
     }
 
+    /// Sequences of 6 steps of 2 uniform features, labelled by whether the first step's first feature
+    /// exceeds 1/2: read at the last step, the label needs memory across 5 steps. Measured: untrained
+    /// 0.76 (LSTM) and 0.44 (GRU), after 60 epochs 0.99 and 0.98.
+    static func sequences(count: Int, seed: UInt64) -> (x: Tensor, labels: [Int]) {
+        var generator = TestGenerator(seed: seed)
+        let x = randomTensor([count, 6, 2], &generator)
+        return (x, (0 ..< count).map { x[$0 * 12] > 0.5 ? 1 : 0 })
+    }
+
+    @Test(arguments: ["lstm", "gru"]) func learnsToRemember(kind: String) throws {
+        var generator = TestGenerator(seed: 38)
+        let model = Sequential([try Self.layer(kind, inputSize: 2, hiddenSize: 8, seed: 39), LastStep(),
+                                try Dense(inputs: 8, outputs: 2, generator: &generator)])
+        #expect(model.namedParameters.map(\.name).prefix(2) == ["0.weight_ih_l0", "0.weight_hh_l0"])
+        let train = Self.sequences(count: 300, seed: 40), test = Self.sequences(count: 300, seed: 41)
+        func accuracy() throws -> Double {
+            Double(zip(try model.predictClasses(test.x), test.labels).filter { $0 == $1 }.count) / 300
+        }
+        #expect(try accuracy() < 0.8)
+        let optimizer = Adam(learningRate: 0.02), loss = SoftmaxCrossEntropy()
+        for _ in 0 ..< 60 {
+            for start in stride(from: 0, to: 300, by: 30) {
+                let batch = Tensor(shape: [30, 6, 2], scalars: Array(train.x.scalars[start * 12 ..< (start + 30) * 12]))
+                let output = try model.forward(batch, training: true)
+                try model.backward(try loss(output, labels: Array(train.labels[start ..< start + 30])).gradient)
+                optimizer.step(model.parameters)
+            }
+        }
+        #expect(try accuracy() > 0.95)
+    }
+
     @Test func lastStep() throws {
         var generator = TestGenerator(seed: 34)
         let input = randomTensor([2, 3, 4], &generator)
