@@ -177,17 +177,18 @@ struct RecurrentCell {
     enum Kind: String { case lstm = "LSTM", gru = "GRU" }
 
     let kind: Kind
-    let gates: Int
     /// oneDNN's gate j is PyTorch's gate `gateOrder[j]`.
     let gateOrder: [Int]
     /// oneDNN's bias gate j is the sum of the PyTorch bias rows `biasTerms[j]`.
     let biasTerms: [[BiasTerm]]
 
+    var gates: Int { gateOrder.count }
+
     /// i, f, g, o in both; one bias per gate.
-    static let lstm = RecurrentCell(kind: .lstm, gates: 4, gateOrder: [0, 1, 2, 3],
+    static let lstm = RecurrentCell(kind: .lstm, gateOrder: [0, 1, 2, 3],
                                     biasTerms: (0 ..< 4).map { [BiasTerm(bias: 0, gate: $0), BiasTerm(bias: 1, gate: $0)] })
     /// oneDNN's u, r, o are PyTorch's z, r, n; its fourth bias is b_hn, which stays inside r ⊙ (...).
-    static let gru = RecurrentCell(kind: .gru, gates: 3, gateOrder: [1, 0, 2], biasTerms: [
+    static let gru = RecurrentCell(kind: .gru, gateOrder: [1, 0, 2], biasTerms: [
         [BiasTerm(bias: 0, gate: 1), BiasTerm(bias: 1, gate: 1)],
         [BiasTerm(bias: 0, gate: 0), BiasTerm(bias: 1, gate: 0)],
         [BiasTerm(bias: 0, gate: 2)],
