@@ -99,7 +99,11 @@ public class WeightedLayer: Layer {
 
 /// He (Kaiming) uniform initialisation, suited to ReLU networks: U(-b, b) with b = sqrt(6 / fanIn).
 func heUniform(_ shape: [Int], fanIn: Int, using generator: inout some RandomNumberGenerator) -> Tensor {
-    let bound = (6 / Float(fanIn)).squareRoot()
+    uniform(shape, bound: (6 / Float(fanIn)).squareRoot(), using: &generator)
+}
+
+/// U(-bound, bound) in `shape`.
+func uniform(_ shape: [Int], bound: Float, using generator: inout some RandomNumberGenerator) -> Tensor {
     let count = shape.reduce(1, *)
     // 24 random bits per value, so the numbers do not depend on the standard library's float sampling.
     let scalars = (0 ..< count).map { _ in (Float(generator.next() >> 40) * 0x1p-24 * 2 - 1) * bound }
