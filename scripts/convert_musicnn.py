@@ -203,7 +203,7 @@ def describe(model, layers, tensors, variables):
         "layers": [{"name": n, "checkpoint": scope, "operation": text} for n, scope, _, text in layers],
         "tensors": {n: {"shape": list(t.shape), "checkpoint": variables[n]} for n, t in tensors.items()},
         "parameter_count": count,
-        "taggram_outputs": (["timbral", "temporal", "cnn1", "cnn2", "cnn3", "mean_pool", "max_pool", "penultimate"]
+        "extractor_features": (["timbral", "temporal", "cnn1", "cnn2", "cnn3", "mean_pool", "max_pool", "penultimate"]
                             if architecture == "musicnn" else ["pool1", "pool2", "pool3", "pool4", "pool5"]),
     }
 
@@ -224,7 +224,8 @@ def main():
                 tensors[tensor_name] = np.ascontiguousarray(value, dtype=np.float32)
                 variables[tensor_name] = variable
         description = describe(model, layers, tensors, variables)
-        save_file(tensors, OUT / f"{model}.safetensors", metadata={"name": model, "architecture": description["architecture"]})
+        # One metadata key: safetensors writes several in a random order, and the file should not change between runs.
+        save_file(tensors, OUT / f"{model}.safetensors", metadata={"model": f"{model} (see {model}.json)"})
         (OUT / f"{model}.json").write_text(json.dumps(description, indent=1) + "\n")
         size = (OUT / f"{model}.safetensors").stat().st_size
         print(f"{model}: {description['parameter_count']} parameters, {size / 1e6:.2f} MB")
