@@ -31,6 +31,9 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
 public struct SafetensorsFile: Equatable, Sendable {
     public var tensors: [String: Tensor]
     public var metadata: [String: String]
+    /// Tensors of other dtypes, by name, with their dtype: read past, not loaded (PyTorch's int64
+    /// `num_batches_tracked` sits beside the batch-norm weights of every checkpoint).
+    public private(set) var otherDTypes: [String: String] = [:]
 
     /// The header size that Python's `safetensors` refuses beyond (100 MB).
     static let maximumHeaderBytes = 100_000_000
@@ -70,6 +73,7 @@ public struct SafetensorsFile: Equatable, Sendable {
         }
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
+        var otherDTypes: [String: String] = [:]
         for (name, entry) in header {
             if name == "__metadata__" {
                 guard let map = entry as? [String: String] else {
@@ -78,19 +82,23 @@ public struct SafetensorsFile: Equatable, Sendable {
                 metadata = map
                 continue
             }
+            if let dtype = (entry as? [String: Any])?["dtype"] as? String, dtype != "F32" {
+                otherDTypes[name] = dtype
+                continue
+            }
             tensors[name] = try Self.tensor(name, entry: entry, bytes: bytes, bodyStart: bodyStart, source: source)
         }
         self.tensors = tensors
         self.metadata = metadata
+        self.otherDTypes = otherDTypes
     }
 
     private static func tensor(_ name: String, entry: Any, bytes: [UInt8], bodyStart: Int, source: String) throws -> Tensor {
-        guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
+        guard let info = entry as? [String: Any], info["dtype"] is String,
               let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
         else {
             throw SafetensorsError.malformedHeader(source: source, reason: "entry '\(name)' lacks dtype, shape or data_offsets")
         }
-        guard dtype == "F32" else { throw SafetensorsError.unsupportedDType(source: source, tensor: name, dtype: dtype) }
         guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1] else {
             throw SafetensorsError.badExtent(source: source, tensor: name, reason: "has shape \(shape) and data_offsets \(offsets)")
         }
@@ -113,7 +121,10 @@ public struct SafetensorsFile: Equatable, Sendable {
 
     /// The tensor called `name`, which must have `shape`.
     public func tensor(_ name: String, shape: [Int], source: String = "") throws -> Tensor {
-        guard let tensor = tensors[name] else { throw SafetensorsError.missingTensor(source: source, tensor: name) }
+        guard let tensor = tensors[name] else {
+            if let dtype = otherDTypes[name] { throw SafetensorsError.unsupportedDType(source: source, tensor: name, dtype: dtype) }
+            throw SafetensorsError.missingTensor(source: source, tensor: name)
+        }
         guard tensor.shape == shape else {
             throw SafetensorsError.shapeMismatch(source: source, tensor: name, expected: shape, found: tensor.shape)
         }
