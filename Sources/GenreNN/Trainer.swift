@@ -31,7 +31,8 @@ public struct TrainingData: Sendable {
 /// Mini-batch training of a `Sequential` model in the manner of Keras' `fit`: each epoch shuffles
 /// the training examples, steps the optimizer once per batch (the last batch may be smaller),
 /// evaluates the validation data in inference mode, and lets the callbacks stop training or scale
-/// the learning rate. The same seed, model and data give the same weights.
+/// the learning rate. The validation loss is the same loss (smoothing and class weights included),
+/// as when PyTorch code reuses its criterion. The same seed, model and data give the same weights.
 public final class Trainer {
     public let model: Sequential
     public let loss: SoftmaxCrossEntropy

@@ -4,20 +4,20 @@ extension TrainingHistory {
     /// Loss and accuracy per epoch, training (solid) and validation (dashed), as two side-by-side
     /// charts in one self-contained SVG; a grey line marks the epoch whose weights the model kept.
     public func svg() -> String {
-        let panel = (width: 360.0, height: 240.0), margin = (left: 56.0, top: 56.0, gap: 80.0)
+        let panel = (width: 360.0, height: 240.0), margin = (left: 56.0, top: 72.0, gap: 80.0)
         let width = Int(margin.left + 2 * panel.width + margin.gap + 24), height = Int(margin.top + panel.height + 56)
         let lossTop = epochs.flatMap { [$0.trainLoss] + ($0.validationLoss.map { [$0] } ?? []) }.max() ?? 1
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
             font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(width / 2)" y="20" text-anchor="middle" font-size="14">training history: \(epochs.count) epochs, \
+            <text x="\(width / 2)" y="20" text-anchor="middle" font-size="14">training history: \(epochs.count) epoch\(epochs.count == 1 ? "" : "s"), \
             weights of epoch \(weightsEpoch)</text>
-            <line x1="\(width / 2 - 150)" y1="36" x2="\(width / 2 - 120)" y2="36" stroke="#555" stroke-width="2"/>
-            <text x="\(width / 2 - 114)" y="40">training</text>
-            <line x1="\(width / 2 + 20)" y1="36" x2="\(width / 2 + 50)" y2="36" stroke="#555" stroke-width="2" \
+            <line x1="\(width / 2 - 110)" y1="38" x2="\(width / 2 - 80)" y2="38" stroke="#555" stroke-width="2"/>
+            <text x="\(width / 2 - 74)" y="42">training</text>
+            <line x1="\(width / 2 + 10)" y1="38" x2="\(width / 2 + 40)" y2="38" stroke="#555" stroke-width="2" \
             stroke-dasharray="6 4"/>
-            <text x="\(width / 2 + 56)" y="40">validation</text>
+            <text x="\(width / 2 + 46)" y="42">validation</text>
 
             """
         let charts: [(title: String, ticks: [Double], train: KeyPath<EpochRecord, Double>,
@@ -69,13 +69,19 @@ private struct ChartFrame {
             + "stroke-dasharray=\"2 3\"/>\n"
     }
 
-    /// A polyline through the values; one epoch gives a zero-length line that the round caps draw as a dot.
+    /// A polyline through the values, with a dot on each (hollow for validation) while there are few
+    /// enough epochs for dots to stay apart: they are what shows a run of one epoch.
     func curve(_ values: [Double], colour: String, dashed: Bool) -> String {
-        var points = values.enumerated().map { point(epoch: $0.offset + 1, value: $0.element) }
-        if points.count == 1 { points.append(points[0]) }
+        let points = values.enumerated().map { point(epoch: $0.offset + 1, value: $0.element) }
         let list = points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
-        return "<polyline class=\"\(dashed ? "validation" : "training")\" points=\"\(list)\" fill=\"none\" stroke=\"\(colour)\" "
-            + "stroke-width=\"2\" stroke-linecap=\"round\" stroke-linejoin=\"round\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+        var svg = "<polyline class=\"\(dashed ? "validation" : "training")\" points=\"\(list)\" fill=\"none\" "
+            + "stroke=\"\(colour)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+        guard points.count <= 30 else { return svg }
+        for point in points {
+            svg += "<circle cx=\"\(f(point.x))\" cy=\"\(f(point.y))\" r=\"2.5\" fill=\"\(dashed ? "white" : colour)\" "
+                + "stroke=\"\(colour)\" stroke-width=\"1.5\"/>"
+        }
+        return svg + "\n"
     }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }

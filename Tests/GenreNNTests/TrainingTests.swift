@@ -184,13 +184,15 @@ import TestSupport
         #expect(try JSONDecoder().decode(TrainingHistory.self, from: JSONEncoder().encode(trainOnly)) == trainOnly)
     }
 
-    /// Collects the polylines of an SVG, failing on XML that is not well-formed.
+    /// Collects the polylines and dots of an SVG, failing on XML that is not well-formed.
     final class Polylines: NSObject, XMLParserDelegate {
         var lines: [(kind: String, points: Int)] = []
+        var dots = 0
         var root: String?
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             root = root ?? name
+            if name == "circle" { dots += 1 }
             if name == "polyline" {
                 lines.append((attributes["class"] ?? "", attributes["points"]?.split(separator: " ").count ?? 0))
             }
@@ -206,7 +208,8 @@ import TestSupport
             #expect(polylines.root == "svg")
             #expect(polylines.lines.count == curves)
             #expect(polylines.lines.map(\.kind) == ["training", "validation", "training", "validation"])
-            #expect(polylines.lines.allSatisfy { $0.points == max(2, history.epochs.count) })
+            #expect(polylines.lines.allSatisfy { $0.points == history.epochs.count })
+            #expect(polylines.dots == curves * history.epochs.count)
             #expect(!svg.contains("nan") && !svg.contains("inf"))
         }
         var noValidation = Self.history
