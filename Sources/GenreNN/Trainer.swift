@@ -79,11 +79,9 @@ public final class Trainer {
             generator.shuffle(&order)
             let trained = try trainEpoch(train, order: order, epoch: epoch)
             let validated = try validation.map { try evaluate($0, epoch: epoch) }
-            let elapsed = ContinuousClock.now - start
             let record = EpochRecord(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
                                      validationLoss: validated?.loss, validationAccuracy: validated?.accuracy,
-                                     learningRate: optimizer.learningRate,
-                                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                                     learningRate: optimizer.learningRate, seconds: (ContinuousClock.now - start) / .seconds(1))
             records.append(record)
             report?(record)
             let actions = try callbacks.map { try $0.epochEnded(record, model: model) }
