@@ -4,6 +4,8 @@ public final class Parameter {
     public let name: String
     public var value: Tensor
     public var gradient: Tensor
+    /// An L1/L2 penalty on the value, added to the loss and the gradient by the trainer; none by default.
+    public var penalty: Penalty?
 
     public init(_ name: String, _ value: Tensor) {
         self.name = name

@@ -6,58 +6,113 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [Parameter])
 }
 
-/// Stochastic gradient descent with momentum as PyTorch defines it: v = μv + g, p -= lr · v.
+/// Stochastic gradient descent as PyTorch's `torch.optim.SGD` with dampening 0:
+/// g += λp; v = μv + g; p -= lr · (nesterov ? g + μv : v).
 public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
+    public let nesterov: Bool
+    /// λ, the L2 term PyTorch adds to the gradient (coupled weight decay).
+    public let weightDecay: Float
     private var velocities: [ObjectIdentifier: [Float]] = [:]
 
-    public init(learningRate: Float, momentum: Float = 0) {
+    public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
+        try requireRate(learningRate, "SGD")
+        try require((0 ..< 1).contains(momentum), "SGD", "momentum must lie in [0, 1), got \(momentum)")
+        try require(!nesterov || momentum > 0, "SGD", "Nesterov momentum needs a positive momentum")
+        try requireDecay(weightDecay, "SGD")
         self.learningRate = learningRate
         self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
     }
 
     public func step(_ parameters: [Parameter]) {
         for parameter in parameters {
-            let gradient = parameter.gradient.scalars
-            var velocity = velocities[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: gradient.count)
+            var velocity = velocities[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: parameter.value.count)
             for i in velocity.indices {
-                velocity[i] = momentum * velocity[i] + gradient[i]
-                parameter.value[i] -= learningRate * velocity[i]
+                let gradient = parameter.gradient[i] + weightDecay * parameter.value[i]
+                velocity[i] = momentum * velocity[i] + gradient
+                parameter.value[i] -= learningRate * (nesterov ? gradient + momentum * velocity[i] : velocity[i])
             }
             velocities[ObjectIdentifier(parameter)] = velocity
         }
     }
 }
 
-/// Adam (Kingma & Ba) with bias-corrected moments, as PyTorch's `torch.optim.Adam`.
+/// Adam (Kingma & Ba) with bias-corrected moments, as PyTorch's `torch.optim.Adam`, including its
+/// coupled weight decay (λp added to the gradient).
 public final class Adam: Optimizer {
     public var learningRate: Float
-    public let beta1: Float, beta2: Float, epsilon: Float
-    private var moments: [ObjectIdentifier: (first: [Float], second: [Float])] = [:]
-    private var steps = 0
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    private var moments: [ObjectIdentifier: (steps: Int, first: [Float], second: [Float])] = [:]
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0) throws {
+        try requireRate(learningRate, "Adam")
+        try require((0 ..< 1).contains(beta1) && (0 ..< 1).contains(beta2), "Adam",
+                    "beta1 and beta2 must lie in [0, 1), got \(beta1) and \(beta2)")
+        try require(epsilon >= 0, "Adam", "epsilon must be non-negative, got \(epsilon)")
+        try requireDecay(weightDecay, "Adam")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     public func step(_ parameters: [Parameter]) {
-        steps += 1
-        let correction1 = 1 - pow(beta1, Float(steps)), correction2 = 1 - pow(beta2, Float(steps))
         for parameter in parameters {
-            let gradient = parameter.gradient.scalars
-            let zeros = [Float](repeating: 0, count: gradient.count)
-            var (first, second) = moments[ObjectIdentifier(parameter)] ?? (zeros, zeros)
+            let zeros = [Float](repeating: 0, count: parameter.value.count)
+            var (steps, first, second) = moments[ObjectIdentifier(parameter)] ?? (0, zeros, zeros)
+            steps += 1
+            // PyTorch's arrangement: p -= (lr / c1) · m / (√v / √c2 + ε).
+            let stepSize = learningRate / (1 - pow(beta1, Float(steps)))
+            let correction2Root = (1 - pow(beta2, Float(steps))).squareRoot()
             for i in first.indices {
-                first[i] = beta1 * first[i] + (1 - beta1) * gradient[i]
-                second[i] = beta2 * second[i] + (1 - beta2) * gradient[i] * gradient[i]
-                let update = (first[i] / correction1) / ((second[i] / correction2).squareRoot() + epsilon)
-                parameter.value[i] -= learningRate * update
+                let gradient = parameter.gradient[i] + weightDecay * parameter.value[i]
+                first[i] += (1 - beta1) * (gradient - first[i])
+                second[i] = beta2 * second[i] + (1 - beta2) * gradient * gradient
+                parameter.value[i] -= stepSize * first[i] / (second[i].squareRoot() / correction2Root + epsilon)
             }
-            moments[ObjectIdentifier(parameter)] = (first, second)
+            moments[ObjectIdentifier(parameter)] = (steps, first, second)
         }
     }
+}
+
+/// AdamW (Loshchilov & Hutter) as PyTorch's `torch.optim.AdamW`: decoupled weight decay,
+/// p -= lr·λ·p, then the plain Adam step.
+public final class AdamW: Optimizer {
+    private let adam: Adam
+    public let weightDecay: Float
+
+    public var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
+    }
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0.01) throws {
+        try requireDecay(weightDecay, "AdamW")
+        adam = try Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        let keep = 1 - learningRate * weightDecay
+        for parameter in parameters {
+            for i in 0 ..< parameter.value.count { parameter.value[i] *= keep }
+        }
+        adam.step(parameters)
+    }
+}
+
+private func requireRate(_ learningRate: Float, _ optimizer: String) throws {
+    try require(learningRate >= 0 && learningRate.isFinite, optimizer,
+                "learningRate must be finite and non-negative, got \(learningRate)")
+}
+
+private func requireDecay(_ weightDecay: Float, _ optimizer: String) throws {
+    try require(weightDecay >= 0 && weightDecay.isFinite, optimizer,
+                "weightDecay must be finite and non-negative, got \(weightDecay)")
 }

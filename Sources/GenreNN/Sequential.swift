@@ -30,12 +30,7 @@ public final class Sequential: Layer {
 
     /// The class with the highest output for each row of `input` ([N, features] or [N, C, H, W]).
     public func predictClasses(_ input: Tensor) throws -> [Int] {
-        let output = try forward(input, training: false)
-        let classes = output.shape[1]
-        return (0 ..< output.shape[0]).map { row in
-            let values = output.scalars[row * classes ..< (row + 1) * classes]
-            return values.indices.max { values[$0] < values[$1] }! - row * classes
-        }
+        try forward(input, training: false).rowArgmax()
     }
 
     public func saveWeights(to url: URL, metadata: [String: String] = [:]) throws {
