@@ -1,6 +1,7 @@
 import GenreML
 
-/// The classic models GenreKit trains, by the names the command line knows.
+/// The models GenreKit trains, by the names the command line knows: the classic estimators and
+/// the networks of `NetworkArchitecture`.
 public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case naiveBayes = "naive-bayes"
     case knn
@@ -10,6 +11,11 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case tree
     case forest
     case xgboost
+    case mlp
+    case edgeCNN = "edge-cnn"
+
+    /// The feature-based estimators (`--model all`): every one of them takes any feature rows.
+    public static let classic: [ModelKind] = [.naiveBayes, .knn, .logistic, .linearSVM, .rbfSVM, .tree, .forest, .xgboost]
 
     /// A readable name for reports.
     public var title: String {
@@ -22,6 +28,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .tree: "decision tree"
         case .forest: "random forest (100 trees)"
         case .xgboost: "gradient-boosted trees (XGBoost)"
+        case .mlp: "multilayer perceptron (256-128, GenreNN)"
+        case .edgeCNN: "edge CNN on log-mel patches (GenreNN)"
         }
     }
 
@@ -36,6 +44,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .tree: .tree(DecisionTree(seed: seed))
         case .forest: .forest(RandomForest(seed: seed))
         case .xgboost: .xgboost(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
+        case .mlp: .neural(NeuralClassifier(architecture: .mlp, seed: seed))
+        case .edgeCNN: .neural(NeuralClassifier(architecture: .edgeCNN, seed: seed))
         }
     }
 }
@@ -50,6 +60,7 @@ public enum ClassifierModel: Codable, Sendable {
     case tree(DecisionTree)
     case forest(RandomForest)
     case xgboost(GradientBoostedTrees)
+    case neural(NeuralClassifier)
 
     var model: any Classifier {
         switch self {
@@ -61,6 +72,7 @@ public enum ClassifierModel: Codable, Sendable {
         case .tree(let m): m
         case .forest(let m): m
         case .xgboost(let m): m
+        case .neural(let m): m
         }
     }
 
@@ -74,6 +86,7 @@ public enum ClassifierModel: Codable, Sendable {
         case .tree: .tree
         case .forest: .forest
         case .xgboost: .xgboost
+        case .neural(let m): m.architecture.kind
         }
     }
 
@@ -92,6 +105,7 @@ public enum ClassifierModel: Codable, Sendable {
         case .tree(let m): self = .tree(try fitted(m))
         case .forest(let m): self = .forest(try fitted(m))
         case .xgboost(let m): self = .xgboost(try fitted(m))
+        case .neural(let m): self = .neural(try fitted(m))
         }
     }
 }

@@ -33,19 +33,27 @@ public final class Sequential: Layer {
         try forward(input, training: false).rowArgmax()
     }
 
+    /// The parameters and buffers as a safetensors file in memory, named as `saveWeights` names them.
+    public func weightsFile(metadata: [String: String] = [:]) -> SafetensorsFile {
+        SafetensorsFile(tensors: Dictionary(uniqueKeysWithValues: savedTensors.map { ($0.name, $0.parameter.value) }),
+                        metadata: metadata)
+    }
+
     public func saveWeights(to url: URL, metadata: [String: String] = [:]) throws {
-        let tensors = Dictionary(uniqueKeysWithValues: savedTensors.map { ($0.name, $0.parameter.value) })
-        try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
+        try weightsFile(metadata: metadata).write(to: url)
     }
 
     /// Replaces every parameter and buffer with the tensor of its name; nothing changes unless all are
-    /// present with the right shapes.
-    public func loadWeights(from url: URL) throws {
-        let file = try SafetensorsFile(contentsOf: url)
+    /// present with the right shapes. `source` names the file in errors.
+    public func loadWeights(_ file: SafetensorsFile, source: String) throws {
         let named = savedTensors
         let values = try named.map { name, parameter in
-            try file.tensor(name, shape: parameter.value.shape, source: url.path)
+            try file.tensor(name, shape: parameter.value.shape, source: source)
         }
         for ((_, parameter), value) in zip(named, values) { parameter.value = value }
+    }
+
+    public func loadWeights(from url: URL) throws {
+        try loadWeights(SafetensorsFile(contentsOf: url), source: url.path)
     }
 }

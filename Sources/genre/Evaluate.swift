@@ -15,7 +15,7 @@ struct Evaluate: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var split: ProtocolOptions
 
-    @Option(help: "Models to evaluate (repeat the option), or 'all': \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Models to evaluate (repeat the option), or 'all' (the classic ones): \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: [String] = ["rbf-svm"]
 
     @OptionGroup var pipeline: PipelineOptions
@@ -36,7 +36,7 @@ struct Evaluate: AsyncParsableCommand {
     }
 
     func kinds() throws -> [ModelKind] {
-        if model == ["all"] { return ModelKind.allCases }
+        if model == ["all"] { return ModelKind.classic }
         return try model.map { name in
             guard let kind = ModelKind(rawValue: name) else {
                 throw ValidationError("unknown model '\(name)'; known: all, \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")

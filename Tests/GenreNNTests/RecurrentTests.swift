@@ -90,7 +90,7 @@ import TestSupport
             Double(zip(try model.predictClasses(test.x), test.labels).filter { $0 == $1 }.count) / 300
         }
         #expect(try accuracy() < 0.8)
-        let optimizer = Adam(learningRate: 0.02), loss = SoftmaxCrossEntropy()
+        let optimizer = try Adam(learningRate: 0.02), loss = SoftmaxCrossEntropy()
         for _ in 0 ..< 60 {
             for start in stride(from: 0, to: 300, by: 30) {
                 let batch = Tensor(shape: [30, 6, 2], scalars: Array(train.x.scalars[start * 12 ..< (start + 30) * 12]))
