@@ -56,3 +56,16 @@ final class Resampler {
         }
     }
 }
+
+/// One-shot resampling of a whole signal, as the decoder does it (libsoxr HQ, librosa's default).
+public enum Resampling {
+    public static func resample(_ samples: [Float], from inputRate: Int, to outputRate: Int) throws(AudioError) -> [Float] {
+        guard inputRate != outputRate else { return samples }
+        let resampler = try Resampler(inputRate: inputRate, outputRate: outputRate)
+        var output: [Float] = []
+        output.reserveCapacity(samples.count * outputRate / inputRate + 1)
+        try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in try resampler.process(buffer, appendingTo: &output) }
+        try resampler.flush(appendingTo: &output)
+        return output
+    }
+}
