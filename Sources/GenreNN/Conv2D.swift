@@ -6,19 +6,20 @@ import CDNNL
 public final class Conv2D: Layer {
     private let core: WeightedCore<ConvolutionOperations>
 
-    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution.
+    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution. `precision`
+    /// bfloat16 on a CPU without it is a `PrecisionError`.
     public init(channels: Int, filters: Int, kernel: (height: Int, width: Int),
                 stride: (height: Int, width: Int) = (1, 1),
                 padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0),
                 dilation: (height: Int, width: Int) = (1, 1),
-                generator: inout some RandomNumberGenerator) throws {
+                precision: Precision = .float32, generator: inout some RandomNumberGenerator) throws {
         let operations = ConvolutionOperations(
             channels: channels, filters: filters, kernel: [kernel.height, kernel.width],
             stride: [stride.height, stride.width], dilation: [dilation.height, dilation.width],
             paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right])
         try operations.validate()
-        core = try WeightedCore(operations, initialWeight: heUniform(
-            operations.weightShape, fanIn: channels * kernel.height * kernel.width, using: &generator))
+        let weight = heUniform(operations.weightShape, fanIn: channels * kernel.height * kernel.width, using: &generator)
+        core = try WeightedCore(operations, initialWeight: weight, precision: precision)
     }
 
     public var weight: Parameter { core.weight }

@@ -5,12 +5,14 @@ import CDNNL
 public final class Dense: Layer {
     private let core: WeightedCore<DenseOperations>
 
-    public init(inputs: Int, outputs: Int, generator: inout some RandomNumberGenerator) throws {
+    /// `precision` bfloat16 on a CPU without it is a `PrecisionError`.
+    public init(inputs: Int, outputs: Int, precision: Precision = .float32, generator: inout some RandomNumberGenerator) throws {
         guard inputs > 0, outputs > 0 else {
             throw LayerError.badSetting(layer: "Dense", reason: "inputs and outputs must be positive, got \(inputs) and \(outputs)")
         }
         let operations = DenseOperations(inputs: inputs, outputs: outputs)
-        core = try WeightedCore(operations, initialWeight: heUniform(operations.weightShape, fanIn: inputs, using: &generator))
+        core = try WeightedCore(operations, initialWeight: heUniform(operations.weightShape, fanIn: inputs, using: &generator),
+                                precision: precision)
     }
 
     public var weight: Parameter { core.weight }

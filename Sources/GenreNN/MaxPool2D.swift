@@ -4,9 +4,12 @@ import CDNNL
 /// backward pass routes each gradient to its window's maximum, kept in oneDNN's workspace.
 /// Padding is never the maximum (it counts as minus infinity).
 public final class MaxPool2D: Layer {
+    /// oneDNN pools plain NCHW with a slow reference loop, so the primitives work on channel blocks
+    /// and the stagings reorder to and from them.
     private struct Pass {
         let outputShape: [Int]
-        let source, destination, workspace: dnnl_memory_desc_t
+        let source, destination, outputGradient, inputGradient: Staging
+        let workspace: dnnl_memory_desc_t
         let forward, backward: Primitive
     }
 
@@ -46,7 +49,7 @@ public final class MaxPool2D: Layer {
     private func pass(for shape: [Int]) throws -> Pass {
         let outputShape = try outputShape(for: shape)
         return try passes.pass(for: shape) { engine in
-            var source = try plainLayout(shape), destination = try plainLayout(outputShape)
+            var source = try channelBlockedLayout(shape), destination = try openLayout(outputShape, dnnl_f32)
             let strides = stride.map(Int64.init), window = kernel.map(Int64.init), dilation: [Int64] = [0, 0]
             let before = paddingBefore.map(Int64.init), after = paddingAfter.map(Int64.init)
             var forward = dnnl_pooling_v2_desc_t()
@@ -58,32 +61,42 @@ public final class MaxPool2D: Layer {
             try check(dnnl_pooling_v2_backward_desc_init(&backward, dnnl_pooling_max, &source, &destination, strides,
                                                          window, dilation, before, after), "pooling backward (\(name))")
             let backwardPrimitive = try Primitive(backward, name: "\(name) backward", engine: engine, hint: forwardPrimitive)
-            return Pass(outputShape: outputShape, source: source, destination: destination,
+            let plain = (source: try plainLayout(shape), destination: try plainLayout(outputShape))
+            func staging(_ plain: dnnl_memory_desc_t, _ primitive: Primitive, _ query: dnnl_query_t, inward: Bool) throws -> Staging {
+                try Staging(plain: plain, chosen: primitive.layout(query), inward: inward, name: primitive.name, engine: engine)
+            }
+            return Pass(outputShape: outputShape,
+                        source: try staging(plain.source, forwardPrimitive, dnnl_query_src_md, inward: true),
+                        destination: try staging(plain.destination, forwardPrimitive, dnnl_query_dst_md, inward: false),
+                        outputGradient: try staging(plain.destination, backwardPrimitive, dnnl_query_diff_dst_md, inward: true),
+                        inputGradient: try staging(plain.source, backwardPrimitive, dnnl_query_diff_src_md, inward: false),
                         workspace: forwardPrimitive.workspace, forward: forwardPrimitive, backward: backwardPrimitive)
         }
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let pass = try pass(for: input.shape)
+        let engine = passes.engine
         var arguments: [Argument] = [
-            .input(DNNL_ARG_SRC, pass.source, input.scalars),
-            .output(DNNL_ARG_DST, pass.destination),
+            try pass.source.input(DNNL_ARG_SRC, input.scalars, engine: engine),
+            pass.destination.output(DNNL_ARG_DST),
             .output(DNNL_ARG_WORKSPACE, pass.workspace),
         ]
-        try passes.engine.execute(pass.forward, &arguments)
+        try engine.execute(pass.forward, &arguments)
         record = training ? ForwardRecord(input: input, outputShape: pass.outputShape, extra: arguments[2].values) : nil
-        return Tensor(shape: pass.outputShape, scalars: arguments[1].values)
+        return Tensor(shape: pass.outputShape, scalars: try pass.destination.result(arguments[1], engine: engine))
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
         let pass = try pass(for: record.input.shape)
+        let engine = passes.engine
         var arguments: [Argument] = [
-            .input(DNNL_ARG_DIFF_DST, pass.destination, outputGradient.scalars),
+            try pass.outputGradient.input(DNNL_ARG_DIFF_DST, outputGradient.scalars, engine: engine),
             .input(DNNL_ARG_WORKSPACE, pass.workspace, record.extra),
-            .output(DNNL_ARG_DIFF_SRC, pass.source),
+            pass.inputGradient.output(DNNL_ARG_DIFF_SRC),
         ]
-        try passes.engine.execute(pass.backward, &arguments)
-        return Tensor(shape: record.input.shape, scalars: arguments[2].values)
+        try engine.execute(pass.backward, &arguments)
+        return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(arguments[2], engine: engine))
     }
 }

@@ -10,7 +10,7 @@ public protocol Optimizer: AnyObject {
 public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
-    private var velocities: [ObjectIdentifier: [Float]] = [:]
+    private var velocities: [ObjectIdentifier: State] = [:]
 
     public init(learningRate: Float, momentum: Float = 0) {
         self.learningRate = learningRate
@@ -18,14 +18,17 @@ public final class SGD: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
+        let (momentum, learningRate) = (momentum, learningRate)
         for parameter in parameters {
-            let gradient = parameter.gradient.scalars
-            var velocity = velocities[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: gradient.count)
-            for i in velocity.indices {
-                velocity[i] = momentum * velocity[i] + gradient[i]
-                parameter.value[i] -= learningRate * velocity[i]
+            let velocity = State.of(parameter, in: &velocities, moments: 1)
+            velocity.first.withUnsafeMutableBufferPointer { v in
+                parameter.update { g, p in
+                    for i in p.indices {
+                        v[i] = momentum * v[i] + g[i]
+                        p[i] -= learningRate * v[i]
+                    }
+                }
             }
-            velocities[ObjectIdentifier(parameter)] = velocity
         }
     }
 }
@@ -34,7 +37,7 @@ public final class SGD: Optimizer {
 public final class Adam: Optimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
-    private var moments: [ObjectIdentifier: (first: [Float], second: [Float])] = [:]
+    private var moments: [ObjectIdentifier: State] = [:]
     private var steps = 0
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
@@ -47,17 +50,47 @@ public final class Adam: Optimizer {
     public func step(_ parameters: [Parameter]) {
         steps += 1
         let correction1 = 1 - pow(beta1, Float(steps)), correction2 = 1 - pow(beta2, Float(steps))
+        let (beta1, beta2, epsilon, learningRate) = (beta1, beta2, epsilon, learningRate)
         for parameter in parameters {
-            let gradient = parameter.gradient.scalars
-            let zeros = [Float](repeating: 0, count: gradient.count)
-            var (first, second) = moments[ObjectIdentifier(parameter)] ?? (zeros, zeros)
-            for i in first.indices {
-                first[i] = beta1 * first[i] + (1 - beta1) * gradient[i]
-                second[i] = beta2 * second[i] + (1 - beta2) * gradient[i] * gradient[i]
-                let update = (first[i] / correction1) / ((second[i] / correction2).squareRoot() + epsilon)
-                parameter.value[i] -= learningRate * update
+            let state = State.of(parameter, in: &moments, moments: 2)
+            state.first.withUnsafeMutableBufferPointer { first in
+                state.second.withUnsafeMutableBufferPointer { second in
+                    parameter.update { g, p in
+                        for i in p.indices {
+                            first[i] = beta1 * first[i] + (1 - beta1) * g[i]
+                            second[i] = beta2 * second[i] + (1 - beta2) * g[i] * g[i]
+                            let update = (first[i] / correction1) / ((second[i] / correction2).squareRoot() + epsilon)
+                            p[i] -= learningRate * update
+                        }
+                    }
+                }
             }
-            moments[ObjectIdentifier(parameter)] = (first, second)
         }
+    }
+}
+
+/// An optimizer's running values for one parameter (SGD's velocity; Adam's first and second moments),
+/// updated in place: a class, so that changing them copies nothing.
+private final class State {
+    var first: [Float], second: [Float]
+
+    private init(count: Int, moments: Int) {
+        first = [Float](repeating: 0, count: count)
+        second = moments > 1 ? first : []
+    }
+
+    /// The state kept for `parameter`, made (zeroed) on its first step.
+    static func of(_ parameter: Parameter, in states: inout [ObjectIdentifier: State], moments: Int) -> State {
+        if let state = states[ObjectIdentifier(parameter)] { return state }
+        let state = State(count: parameter.value.count, moments: moments)
+        states[ObjectIdentifier(parameter)] = state
+        return state
+    }
+}
+
+extension Parameter {
+    /// Calls `body` with the gradient and the value to change in place.
+    func update(_ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) {
+        gradient.scalars.withUnsafeBufferPointer { gradient in value.withUnsafeMutableScalars { body(gradient, $0) } }
     }
 }
