@@ -3,7 +3,7 @@ import CDNNL
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) on oneDNN. Input [N, C, H, W],
 /// output [N, filters, H', W']; `weight` is [filters, C, kernelHeight, kernelWidth]. Any kernel shape,
 /// stride, zero padding (top/bottom, left/right) and dilation.
-public final class Conv2D: Layer {
+public final class Conv2D: Layer, ParameterGradientsLayer {
     private let core: WeightedCore<ConvolutionOperations>
 
     /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution. `precision`
@@ -28,6 +28,7 @@ public final class Conv2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor { try core.forward(input, training: training) }
     public func backward(_ outputGradient: Tensor) throws -> Tensor { try core.backward(outputGradient) }
+    func backwardParameters(_ outputGradient: Tensor) throws { try core.backwardParameters(outputGradient) }
 }
 
 /// Sizes along the spatial axes (height, width) are two-element arrays, as oneDNN takes them.

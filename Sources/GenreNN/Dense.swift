@@ -2,7 +2,7 @@ import CDNNL
 
 /// A fully connected layer, y = x Wᵀ + b, on oneDNN's inner product. Input [N, inputs], output
 /// [N, outputs]; `weight` is [outputs, inputs] as in PyTorch's `nn.Linear`.
-public final class Dense: Layer {
+public final class Dense: Layer, ParameterGradientsLayer {
     private let core: WeightedCore<DenseOperations>
 
     /// `precision` bfloat16 on a CPU without it is a `PrecisionError`.
@@ -21,6 +21,7 @@ public final class Dense: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor { try core.forward(input, training: training) }
     public func backward(_ outputGradient: Tensor) throws -> Tensor { try core.backward(outputGradient) }
+    func backwardParameters(_ outputGradient: Tensor) throws { try core.backwardParameters(outputGradient) }
 }
 
 struct DenseOperations: WeightedOperations {

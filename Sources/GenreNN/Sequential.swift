@@ -16,6 +16,18 @@ public final class Sequential {
         try layers.reversed().reduce(outputGradient) { try $1.backward($0) }
     }
 
+    /// Sets every parameter's gradient from dLoss/dOutput like `backward`, but skips the first layer's
+    /// dLoss/dInput where it can: a training step needs no gradient of the data.
+    public func backpropagate(_ outputGradient: Tensor) throws {
+        guard let first = layers.first else { return }
+        let gradient = try layers.dropFirst().reversed().reduce(outputGradient) { try $1.backward($0) }
+        if let first = first as? any ParameterGradientsLayer {
+            try first.backwardParameters(gradient)
+        } else {
+            _ = try first.backward(gradient)
+        }
+    }
+
     /// Every parameter named as PyTorch's `nn.Sequential.state_dict()` names it: "0.weight", "0.bias", ...
     public var namedParameters: [(name: String, parameter: Parameter)] {
         layers.enumerated().flatMap { index, layer in layer.parameters.map { ("\(index).\($0.name)", $0) } }

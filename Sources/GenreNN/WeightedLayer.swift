@@ -104,13 +104,9 @@ final class WeightedCore<Operations: WeightedOperations> {
         return Tensor(shape: pass.outputShape, scalars: try pass.destination.result(arguments[3], engine: engine))
     }
 
-    /// Reads the buffers the training forward pass filled (source, weights), which stay valid while
-    /// `record` is set: any later forward pass replaces or clears it.
     func backward(_ outputGradient: Tensor) throws -> Tensor {
-        let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: operations.name)
-        let pass = try pass(for: record.input.shape)
+        let (record, pass, gradient) = try weightGradients(outputGradient)
         let engine = passes.engine
-        let gradient = try pass.outputGradient.input(DNNL_ARG_DIFF_DST, outputGradient.scalars, engine: engine)
         var data: [Argument] = [
             gradient,
             try pass.dataWeights?.input(DNNL_ARG_WEIGHTS, weight.value.scalars, engine: engine)
@@ -118,6 +114,19 @@ final class WeightedCore<Operations: WeightedOperations> {
             pass.inputGradient.output(DNNL_ARG_DIFF_SRC),
         ]
         try engine.execute(pass.backwardData, &data)
+        return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(data[2], engine: engine))
+    }
+
+    func backwardParameters(_ outputGradient: Tensor) throws { _ = try weightGradients(outputGradient) }
+
+    /// Sets the weight and bias gradients; returns what the input gradient needs as well, the output
+    /// gradient staged as backward data takes it. Reads the buffers the training forward pass filled
+    /// (source, weights), which stay valid while `record` is set: any later forward pass replaces or clears it.
+    private func weightGradients(_ outputGradient: Tensor) throws -> (ForwardRecord<Void>, WeightedPass, Argument) {
+        let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: operations.name)
+        let pass = try pass(for: record.input.shape)
+        let engine = passes.engine
+        let gradient = try pass.outputGradient.input(DNNL_ARG_DIFF_DST, outputGradient.scalars, engine: engine)
         var weights: [Argument] = [
             try pass.weightsSource?.input(DNNL_ARG_SRC, record.input.scalars, engine: engine)
                 ?? pass.source.filled(DNNL_ARG_SRC, record.input.scalars),
@@ -128,7 +137,7 @@ final class WeightedCore<Operations: WeightedOperations> {
         try engine.execute(pass.backwardWeights, &weights)
         weight.gradient = Tensor(shape: weight.value.shape, scalars: try pass.weightGradient.result(weights[2], engine: engine))
         bias.gradient = Tensor(shape: bias.value.shape, scalars: weights[3].values)
-        return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(data[2], engine: engine))
+        return (record, pass, gradient)
     }
 }
 

@@ -58,7 +58,7 @@ struct NNBench: ParsableCommand {
         let loss = SoftmaxCrossEntropy()
         func step(_ index: Int) throws {
             let output = try network.forward(batches[index], training: true)
-            try network.backward(try loss(output, labels: labels[index]).gradient)
+            try network.backpropagate(try loss(output, labels: labels[index]).gradient)
             optimizer.step(network.parameters)
         }
         try step(0)  // builds the primitives

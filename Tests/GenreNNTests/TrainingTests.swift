@@ -77,4 +77,21 @@ import TestSupport
         let correct = zip(try model.predictClasses(test.x), test.labels).filter { $0 == $1 }.count
         #expect(Double(correct) / 450 < 0.9)
     }
+
+    @Test func backpropagateSetsTheGradientsBackwardSets() throws {
+        var generator = TestGenerator(seed: 50)
+        let model = Sequential([
+            try Conv2D(channels: 2, filters: 3, kernel: (2, 2), generator: &generator), try ReLU(), Flatten(),
+            try Dense(inputs: 3 * 4 * 4, outputs: 2, generator: &generator),
+        ])
+        let input = randomTensor([2, 2, 5, 5], &generator), probe = randomTensor([2, 2], &generator)
+        _ = try model.forward(input, training: true)
+        try model.backward(probe)
+        let expected = model.parameters.map(\.gradient)
+        model.parameters.forEach { $0.gradient = Tensor(zeros: $0.value.shape) }
+        _ = try model.forward(input, training: true)
+        try model.backpropagate(probe)
+        #expect(model.parameters.map(\.gradient) == expected)
+        #expect(expected.allSatisfy { $0.scalars.contains { $0 != 0 } })
+    }
 }
