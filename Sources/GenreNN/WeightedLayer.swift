@@ -36,8 +36,13 @@ private final class WeightedPass {
         let shapes = (source: inputShape, weights: operations.weightShape, destination: outputShape)
         let bias = try plainLayout([shapes.weights[0]])
         self.bias = bias
+        // Float32 inner products (gemm) take plain weights best: left to choose, oneDNN transposes them,
+        // a reorder of every weight on each forward pass and each gradient.
+        func weightLayout(_ type: dnnl_data_type_t) throws -> dnnl_memory_desc_t {
+            type == dnnl_f32 && shapes.weights.count == 2 ? try plainLayout(shapes.weights) : try openLayout(shapes.weights, type)
+        }
         func layouts(source: dnnl_data_type_t, weights: dnnl_data_type_t, destination: dnnl_data_type_t) throws -> WeightedLayouts {
-            WeightedLayouts(source: try openLayout(shapes.source, source), weights: try openLayout(shapes.weights, weights),
+            WeightedLayouts(source: try openLayout(shapes.source, source), weights: try weightLayout(weights),
                             bias: bias, destination: try openLayout(shapes.destination, destination))
         }
         forward = try operations.forward(layouts(source: operandType, weights: operandType, destination: dnnl_f32),
