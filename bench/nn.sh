@@ -25,13 +25,13 @@ export OMP_NUM_THREADS="$threads"
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
 precision="$("$bench" --describe-precision)"
-isa="$(field "$precision" isa | tr _ ' ')"
+isa="$(field "$precision" isa)"
 precisions=(float32)
 if [ "$(field "$precision" bfloat16_native)" = true ]; then
   precisions+=(bfloat16)
-  echo "oneDNN runs $isa here: bfloat16 is native and timed too"
+  echo "oneDNN runs this CPU as $isa: bfloat16 is native and timed too"
 else
-  echo "oneDNN runs $isa here, without native bfloat16: GenreKit's bfloat16 (goal: 2x PyTorch float32) cannot be measured on this CPU"
+  echo "oneDNN runs this CPU as $isa, without native bfloat16: GenreKit's bfloat16 (goal: 2x PyTorch float32) cannot be measured on this CPU"
 fi
 echo "$patches random patches per epoch, batch $batch, $threads threads"
 for model in edge choi; do

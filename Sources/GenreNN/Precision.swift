@@ -18,8 +18,11 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
         return dnnl_get_effective_cpu_isa().rawValue & bf16 == bf16
     }
 
-    /// oneDNN's name for the instruction set it runs on this CPU, e.g. `Intel AVX2`.
-    public static var instructionSet: String { String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa())) }
+    /// oneDNN's name for the instruction set it runs on this CPU, e.g. `avx2`, `avx512_core_bf16`.
+    public static var instructionSet: String {
+        let name = String(cString: dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()))
+        return name.hasPrefix("cpu_isa_") ? String(name.dropFirst("cpu_isa_".count)) : name
+    }
 
     /// The precision this one stands for on this CPU: `automatic` resolved.
     public var resolved: Precision {

@@ -40,7 +40,7 @@ struct NNBench: ParsableCommand {
 
     func run() throws {
         if describePrecision {
-            print("isa=\(Precision.instructionSet.replacingOccurrences(of: " ", with: "_")) bfloat16_native=\(Precision.bfloat16IsNative)")
+            print("isa=\(Precision.instructionSet) bfloat16_native=\(Precision.bfloat16IsNative)")
             return
         }
         // As `genre` does: freed activations stay in the heap for the next batch instead of being
