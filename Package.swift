@@ -30,6 +30,10 @@ let package = Package(
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // bench/nn.sh's timings of GenreNN; not part of the product.
+        .executableTarget(name: "genre-nn-bench", dependencies: [
+            "GenreKit", "GenreNN", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Shared by the test targets: fixture loading and tolerance checks.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -25,26 +25,28 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     }
 
     /// Mel bands the convolutional architectures expect in their rows (band-major, as `LogMelPatch` writes them).
-    static let bands = 128
+    public static let bands = 128
 
-    /// The shape of one example as the network takes it.
-    func inputShape(columns: Int) -> [Int] {
+    /// The shape of one example (a row of `columns` features) as the network takes it.
+    public func inputShape(columns: Int) -> [Int] {
         switch self {
         case .mlp: [columns]
         case .edgeCNN: [1, Self.bands, columns / Self.bands]
         }
     }
 
-    func build(columns: Int, classCount: Int, seed: UInt64) throws -> Sequential {
+    /// The untrained network for rows of `columns` features and `classCount` classes, its weights and
+    /// dropout masks drawn from `seed`; `precision` is that of its convolutions and dense layers.
+    public func build(columns: Int, classCount: Int, seed: UInt64, precision: Precision = .float32) throws -> Sequential {
         var generator = SeededGenerator(seed: seed)
         switch self {
         case .mlp:
             return Sequential([
-                try Dense(inputs: columns, outputs: 256, generator: &generator), try ReLU(),
+                try Dense(inputs: columns, outputs: 256, precision: precision, generator: &generator), try ReLU(),
                 try Dropout(rate: 0.3, seed: seed &+ 1),
-                try Dense(inputs: 256, outputs: 128, generator: &generator), try ReLU(),
+                try Dense(inputs: 256, outputs: 128, precision: precision, generator: &generator), try ReLU(),
                 try Dropout(rate: 0.3, seed: seed &+ 2),
-                try Dense(inputs: 128, outputs: classCount, generator: &generator),
+                try Dense(inputs: 128, outputs: classCount, precision: precision, generator: &generator),
             ])
         case .edgeCNN:
             guard columns % Self.bands == 0, columns / Self.bands >= 40 else {
@@ -55,16 +57,18 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
             var layers: [any Layer] = []
             for filters in [32, 32, 64] {
                 layers += [
-                    try Conv2D(channels: channels, filters: filters, kernel: (2, 6), generator: &generator),
+                    try Conv2D(channels: channels, filters: filters, kernel: (2, 6), precision: precision,
+                               generator: &generator),
                     try BatchNorm(channels: filters), try ReLU(), try MaxPool2D(kernel: (2, 2)),
                 ]
                 (height, width, channels) = ((height - 1) / 2, (width - 5) / 2, filters)
             }
-            let hidden = try Dense(inputs: channels * height * width, outputs: 512, generator: &generator)
+            let hidden = try Dense(inputs: channels * height * width, outputs: 512, precision: precision,
+                                   generator: &generator)
             hidden.weight.penalty = try Penalty(l1: 1e-5, l2: 1e-4)
             return Sequential(layers + [
                 Flatten(), hidden, try ReLU(), try Dropout(rate: 0.5, seed: seed &+ 1),
-                try Dense(inputs: 512, outputs: classCount, generator: &generator),
+                try Dense(inputs: 512, outputs: classCount, precision: precision, generator: &generator),
             ])
         }
     }

@@ -6,8 +6,11 @@ import CDNNL
 /// them, the variance unbiased; inference normalises with the running statistics. `weight` (scale)
 /// and `bias` (shift) are learnt; the running statistics are buffers, saved as PyTorch names them.
 public final class BatchNorm: Layer {
+    /// oneDNN normalises plain [N, C, ...] with a slow loop, so the primitives work on channel blocks
+    /// (batches of [N, C] stay plain) and the stagings reorder to and from them.
     private struct Pass {
-        let data, statistics: dnnl_memory_desc_t
+        let statistics: dnnl_memory_desc_t
+        let source, destination, outputGradient, inputGradient: Staging
         let training, inference, backward: Primitive
     }
 
@@ -48,7 +51,8 @@ public final class BatchNorm: Layer {
                 "[batch, \(channels)], [batch, \(channels), width] or [batch, \(channels), height, width]")
         }
         return try passes.pass(for: shape) { engine in
-            var data = try plainLayout(shape)
+            let plain = try plainLayout(shape)
+            var data = shape.count > 2 ? try channelBlockedLayout(shape) : plain
             let scaled = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
             var training = dnnl_batch_normalization_desc_t(), inference = training, backward = training
             try check(dnnl_batch_normalization_forward_desc_init(&training, dnnl_forward_training, &data, epsilon, scaled),
@@ -59,9 +63,17 @@ public final class BatchNorm: Layer {
             try check(dnnl_batch_normalization_backward_desc_init(&backward, dnnl_backward, &data, &data, epsilon, scaled),
                       "batch normalization backward (\(name))")
             let hint = try Primitive(training, name: "\(name) forward", engine: engine)
-            return Pass(data: data, statistics: try plainLayout([channels]), training: hint,
-                        inference: try Primitive(inference, name: "\(name) inference", engine: engine),
-                        backward: try Primitive(backward, name: "\(name) backward", engine: engine, hint: hint))
+            let backwardPrimitive = try Primitive(backward, name: "\(name) backward", engine: engine, hint: hint)
+            func staging(_ primitive: Primitive, _ query: dnnl_query_t, inward: Bool) throws -> Staging {
+                try Staging(plain: plain, of: primitive, query, inward: inward, engine: engine)
+            }
+            return Pass(statistics: try plainLayout([channels]),
+                        source: try staging(hint, dnnl_query_src_md, inward: true),
+                        destination: try staging(hint, dnnl_query_dst_md, inward: false),
+                        outputGradient: try staging(backwardPrimitive, dnnl_query_diff_dst_md, inward: true),
+                        inputGradient: try staging(backwardPrimitive, dnnl_query_diff_src_md, inward: false),
+                        training: hint, inference: try Primitive(inference, name: "\(name) inference", engine: engine),
+                        backward: backwardPrimitive)
         }
     }
 
@@ -71,21 +83,22 @@ public final class BatchNorm: Layer {
         guard !training || perChannel > 1 else {
             throw LayerError.badInput(layer: name, shape: input.shape, expected: "more than one value per channel to train on")
         }
+        let engine = passes.engine
         var arguments: [Argument] = [
-            .input(DNNL_ARG_SRC, pass.data, input.scalars),
+            try pass.source.input(DNNL_ARG_SRC, input.scalars, engine: engine),
             .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
             .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
-            .output(DNNL_ARG_DST, pass.data),
+            pass.destination.output(DNNL_ARG_DST),
         ]
         guard training else {
             arguments += [.input(DNNL_ARG_MEAN, pass.statistics, runningMean.value.scalars),
                           .input(DNNL_ARG_VARIANCE, pass.statistics, runningVariance.value.scalars)]
-            try passes.engine.execute(pass.inference, &arguments)
+            try engine.execute(pass.inference, &arguments)
             record = nil
-            return Tensor(shape: input.shape, scalars: arguments[3].values)
+            return Tensor(shape: input.shape, scalars: try pass.destination.result(arguments[3], engine: engine))
         }
         arguments += [.output(DNNL_ARG_MEAN, pass.statistics), .output(DNNL_ARG_VARIANCE, pass.statistics)]
-        try passes.engine.execute(pass.training, &arguments)
+        try engine.execute(pass.training, &arguments)
         let (mean, variance) = (arguments[4].values, arguments[5].values)
         let unbiased = Float(perChannel) / Float(perChannel - 1)
         for c in 0 ..< channels {
@@ -93,27 +106,30 @@ public final class BatchNorm: Layer {
             runningVariance.value[c] = (1 - momentum) * runningVariance.value[c] + momentum * variance[c] * unbiased
         }
         record = ForwardRecord(input: input, outputShape: input.shape, extra: (mean, variance))
-        return Tensor(shape: input.shape, scalars: arguments[3].values)
+        return Tensor(shape: input.shape, scalars: try pass.destination.result(arguments[3], engine: engine))
     }
+
+    /// Reads the source buffer the training forward pass filled, valid while `record` is set.
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
         let pass = try pass(for: record.input.shape)
+        let engine = passes.engine
         var arguments: [Argument] = [
-            .input(DNNL_ARG_SRC, pass.data, record.input.scalars),
+            pass.source.filled(DNNL_ARG_SRC, record.input.scalars),
             .input(DNNL_ARG_MEAN, pass.statistics, record.extra.mean),
             .input(DNNL_ARG_VARIANCE, pass.statistics, record.extra.variance),
-            .input(DNNL_ARG_DIFF_DST, pass.data, outputGradient.scalars),
+            try pass.outputGradient.input(DNNL_ARG_DIFF_DST, outputGradient.scalars, engine: engine),
             .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
             // Not read, but oneDNN 2.6 refuses the execution without it.
             .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
-            .output(DNNL_ARG_DIFF_SRC, pass.data),
+            pass.inputGradient.output(DNNL_ARG_DIFF_SRC),
             .output(DNNL_ARG_DIFF_SCALE, pass.statistics),
             .output(DNNL_ARG_DIFF_SHIFT, pass.statistics),
         ]
-        try passes.engine.execute(pass.backward, &arguments)
+        try engine.execute(pass.backward, &arguments)
         weight.gradient = Tensor(shape: [channels], scalars: arguments[7].values)
         bias.gradient = Tensor(shape: [channels], scalars: arguments[8].values)
-        return Tensor(shape: record.input.shape, scalars: arguments[6].values)
+        return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(arguments[6], engine: engine))
     }
 }

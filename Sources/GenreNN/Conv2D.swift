@@ -4,17 +4,18 @@ import CDNNL
 /// output [N, filters, H', W']; `weight` is [filters, C, kernelHeight, kernelWidth]. Any kernel shape,
 /// stride, zero padding (top/bottom, left/right) and dilation.
 public final class Conv2D: WeightedLayer {
-    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution.
+    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution. `precision`
+    /// bfloat16 on a CPU without it is a `PrecisionError`.
     public init(channels: Int, filters: Int, kernel: (height: Int, width: Int),
                 stride: (height: Int, width: Int) = (1, 1),
                 padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0),
                 dilation: (height: Int, width: Int) = (1, 1),
-                generator: inout some RandomNumberGenerator) throws {
+                precision: Precision = .float32, generator: inout some RandomNumberGenerator) throws {
         try super.init(ConvolutionOperations(
             channels: channels, filters: filters, kernel: [kernel.height, kernel.width],
             stride: [stride.height, stride.width], dilation: [dilation.height, dilation.width],
             paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right]),
-                       generator: &generator)
+                       precision: precision, generator: &generator)
     }
 }
 

@@ -3,8 +3,9 @@ import CDNNL
 /// A fully connected layer, y = x Wᵀ + b, on oneDNN's inner product. Input [N, inputs], output
 /// [N, outputs]; `weight` is [outputs, inputs] as in PyTorch's `nn.Linear`.
 public final class Dense: WeightedLayer {
-    public init(inputs: Int, outputs: Int, generator: inout some RandomNumberGenerator) throws {
-        try super.init(DenseOperations(inputs: inputs, outputs: outputs), generator: &generator)
+    /// `precision` bfloat16 on a CPU without it is a `PrecisionError`.
+    public init(inputs: Int, outputs: Int, precision: Precision = .float32, generator: inout some RandomNumberGenerator) throws {
+        try super.init(DenseOperations(inputs: inputs, outputs: outputs), precision: precision, generator: &generator)
     }
 }
 

@@ -74,16 +74,18 @@ public final class Engine: @unchecked Sendable {
         try lock.withLock {
             try arguments.withUnsafeMutableBufferPointer { args in
                 try withAddresses(of: args, from: 0, pinned: []) { addresses in
-                    var memories: [dnnl_memory_t?] = []
-                    defer { memories.forEach { dnnl_memory_destroy($0) } }
+                    var made: [dnnl_memory_t?] = []
+                    defer { made.forEach { dnnl_memory_destroy($0) } }
                     var execArgs: [dnnl_exec_arg_t] = []
                     for (argument, address) in zip(args, addresses) {
-                        var memory: dnnl_memory_t?
-                        try withUnsafePointer(to: argument.descriptor) {
-                            try check(dnnl_memory_create(&memory, $0, engine, address),
-                                      "dnnl_memory_create (\(primitive.name))")
+                        var memory = argument.buffer?.memory
+                        if let address {
+                            try withUnsafePointer(to: argument.descriptor) {
+                                try check(dnnl_memory_create(&memory, $0, engine, address),
+                                          "dnnl_memory_create (\(primitive.name))")
+                            }
+                            made.append(memory)
                         }
-                        memories.append(memory)
                         execArgs.append(dnnl_exec_arg_t(arg: argument.kind, memory: memory))
                     }
                     try check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArgs.count), execArgs),
@@ -94,13 +96,15 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with the base address of every argument's values, valid only inside `body`:
-    /// one nested `withUnsafe…BufferPointer` per argument keeps all of them pinned at once.
+    /// Calls `body` with the base address of every argument's values (nil for a `Buffer`), valid only
+    /// inside `body`: one nested `withUnsafe…BufferPointer` per argument keeps all of them pinned at once.
     private func withAddresses(of args: UnsafeMutableBufferPointer<Argument>, from index: Int,
-                               pinned: [UnsafeMutableRawPointer],
-                               _ body: ([UnsafeMutableRawPointer]) throws -> Void) throws {
+                               pinned: [UnsafeMutableRawPointer?],
+                               _ body: ([UnsafeMutableRawPointer?]) throws -> Void) throws {
         guard index < args.count else { return try body(pinned) }
-        if args[index].writes {
+        if args[index].buffer != nil {
+            try withAddresses(of: args, from: index + 1, pinned: pinned + [nil], body)
+        } else if args[index].writes {
             try args[index].values.withUnsafeMutableBufferPointer {
                 try withAddresses(of: args, from: index + 1, pinned: pinned + [UnsafeMutableRawPointer($0.baseAddress!)], body)
             }
@@ -114,24 +118,63 @@ public final class Engine: @unchecked Sendable {
     }
 }
 
-/// One memory argument of an execution: its role (`DNNL_ARG_SRC`, ...), layout and values.
+/// One memory argument of an execution: its role (`DNNL_ARG_SRC`, ...), layout and values, or a
+/// `Buffer` that oneDNN keeps between executions.
 struct Argument {
     let kind: Int32
     let descriptor: dnnl_memory_desc_t
     var values: [Float]
     let writes: Bool
+    var buffer: Buffer? = nil
 
     static func input(_ kind: Int32, _ descriptor: dnnl_memory_desc_t, _ values: [Float]) -> Argument {
         Argument(kind: kind, descriptor: descriptor, values: values, writes: false)
     }
 
-    /// A zeroed result buffer the size of `descriptor` (which may be larger than its element count, as
-    /// for a pooling workspace).
+    /// A result buffer the size of `descriptor` (which may be larger than its element count, as for a
+    /// pooling workspace). Not zeroed: oneDNN writes every element of a result.
     static func output(_ kind: Int32, _ descriptor: dnnl_memory_desc_t) -> Argument {
-        let bytes = withUnsafePointer(to: descriptor) { dnnl_memory_desc_get_size($0) }
-        let count = max(1, (bytes + MemoryLayout<Float>.size - 1) / MemoryLayout<Float>.size)
-        return Argument(kind: kind, descriptor: descriptor, values: [Float](repeating: 0, count: count), writes: true)
+        let count = floats(descriptor)
+        let values = [Float](unsafeUninitializedCapacity: count) { $1 = count }
+        return Argument(kind: kind, descriptor: descriptor, values: values, writes: true)
     }
+
+    /// A result buffer of zeros, for the primitives that add their results to it (the RNN's weight and
+    /// bias gradients).
+    static func zeroed(_ kind: Int32, _ descriptor: dnnl_memory_desc_t) -> Argument {
+        Argument(kind: kind, descriptor: descriptor, values: [Float](repeating: 0, count: floats(descriptor)), writes: true)
+    }
+
+    /// How many floats hold a tensor of layout `descriptor`, at least one.
+    private static func floats(_ descriptor: dnnl_memory_desc_t) -> Int {
+        let bytes = withUnsafePointer(to: descriptor) { dnnl_memory_desc_get_size($0) }
+        return max(1, (bytes + MemoryLayout<Float>.size - 1) / MemoryLayout<Float>.size)
+    }
+
+    /// `buffer` read or written in place.
+    static func buffer(_ kind: Int32, _ buffer: Buffer) -> Argument {
+        Argument(kind: kind, descriptor: buffer.layout, values: [], writes: true, buffer: buffer)
+    }
+}
+
+/// Memory that oneDNN allocates and keeps between executions, in a layout a primitive chose (blocked,
+/// bfloat16): made once per pass instead of once per batch.
+final class Buffer {
+    let memory: dnnl_memory_t
+    let layout: dnnl_memory_desc_t
+
+    init(_ layout: dnnl_memory_desc_t, engine: Engine) throws {
+        var memory: dnnl_memory_t?
+        // DNNL_MEMORY_ALLOCATE, a macro Swift does not import.
+        let allocate = UnsafeMutableRawPointer(bitPattern: -1)
+        try withUnsafePointer(to: layout) {
+            try check(dnnl_memory_create(&memory, $0, engine.engine, allocate), "dnnl_memory_create (buffer)")
+        }
+        self.memory = memory!
+        self.layout = layout
+    }
+
+    deinit { dnnl_memory_destroy(memory) }
 }
 
 /// A primitive descriptor and its primitive, e.g. one convolution's backward-data pass for one shape.
@@ -150,8 +193,17 @@ final class Primitive {
         }
     }
 
-    /// For the primitives made without an operation descriptor (sum, concat, reorder): `describe` makes
-    /// the primitive descriptor.
+    /// A reorder: the same tensor from one layout or data type to another (or out of a sub-tensor).
+    convenience init(reorderFrom source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, name: String,
+                     engine: Engine) throws {
+        var source = source, destination = destination
+        try self.init(name: name) {
+            dnnl_reorder_primitive_desc_create(&$0, &source, engine.engine, &destination, engine.engine, nil)
+        }
+    }
+
+    /// For the primitives made without an operation descriptor (sum, concat): `describe` makes the
+    /// primitive descriptor.
     init(name: String, describe: (inout dnnl_primitive_desc_t?) -> dnnl_status_t) throws {
         self.name = name
         var descriptor: dnnl_primitive_desc_t?
@@ -171,8 +223,12 @@ final class Primitive {
         dnnl_primitive_desc_destroy(descriptor)
     }
 
+    /// The layout this primitive uses for one of its tensors, e.g. `dnnl_query_src_md`: the one it
+    /// chose where it was given `dnnl_format_tag_any`.
+    func layout(_ query: dnnl_query_t) -> dnnl_memory_desc_t { dnnl_primitive_desc_query_md(descriptor, query, 0).pointee }
+
     /// The layout of the workspace this primitive needs or makes (max pooling keeps the argmax there).
-    var workspace: dnnl_memory_desc_t { dnnl_primitive_desc_query_md(descriptor, dnnl_query_workspace_md, 0).pointee }
+    var workspace: dnnl_memory_desc_t { layout(dnnl_query_workspace_md) }
 }
 
 /// Row-major (plain) layout of an f32 tensor: NCHW, OIHW, N x features, as PyTorch stores them.
@@ -185,4 +241,83 @@ func plainLayout(_ shape: [Int]) throws -> dnnl_memory_desc_t {
     try check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, tag),
               "dnnl_memory_desc_init_by_tag \(shape)")
     return descriptor
+}
+
+/// [N, C, ...] (one to three spatial axes) with the channels in blocks of the CPU's vector width (nChw8c
+/// for AVX2, nChw16c for AVX-512), as oneDNN's fast kernels keep activations.
+func channelBlockedLayout(_ shape: [Int]) throws -> dnnl_memory_desc_t {
+    let avx512 = dnnl_cpu_isa_avx512_core.rawValue
+    let wide = dnnl_get_effective_cpu_isa().rawValue & avx512 == avx512
+    let tags: [Int: dnnl_format_tag_t] = wide ? [3: dnnl_aBc16b, 4: dnnl_aBcd16b, 5: dnnl_aBcde16b]
+        : [3: dnnl_aBc8b, 4: dnnl_aBcd8b, 5: dnnl_aBcde8b]
+    guard let tag = tags[shape.count] else {
+        throw DNNLError(call: "channelBlockedLayout \(shape)", status: dnnl_invalid_arguments)
+    }
+    var descriptor = dnnl_memory_desc_t()
+    try check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, tag),
+              "dnnl_memory_desc_init_by_tag \(shape) blocked")
+    return descriptor
+}
+
+/// The layout of a tensor of `shape` left for a primitive to choose (`dnnl_format_tag_any`).
+func openLayout(_ shape: [Int], _ dataType: dnnl_data_type_t) throws -> dnnl_memory_desc_t {
+    var descriptor = dnnl_memory_desc_t()
+    try check(dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dataType,
+                                           dnnl_format_tag_any), "dnnl_memory_desc_init_by_tag \(shape) any")
+    return descriptor
+}
+
+/// One tensor that a primitive keeps in a layout of its choosing: the `Buffer` in that layout and the
+/// reorder between it and the plain array a layer takes or gives. Neither exists when the primitive chose
+/// the plain layout; the array is then used as it is.
+struct Staging {
+    let plain: dnnl_memory_desc_t, chosen: dnnl_memory_desc_t
+    private let buffer: Buffer?
+    private let reorder: Primitive?
+
+    /// The tensor `query` names (`dnnl_query_src_md`, ...) in the layout `primitive` uses for it. `inward`:
+    /// the tensor is the primitive's input (reordered from plain), else its result.
+    init(plain: dnnl_memory_desc_t, of primitive: Primitive, _ query: dnnl_query_t, inward: Bool, engine: Engine) throws {
+        let chosen = primitive.layout(query), name = primitive.name
+        self.plain = plain
+        self.chosen = chosen
+        guard !sameLayout(plain, chosen) else {
+            buffer = nil
+            reorder = nil
+            return
+        }
+        buffer = try Buffer(chosen, engine: engine)
+        reorder = inward ? try Primitive(reorderFrom: plain, to: chosen, name: "\(name) reorder in", engine: engine)
+            : try Primitive(reorderFrom: chosen, to: plain, name: "\(name) reorder out", engine: engine)
+    }
+
+    /// The argument that gives `values` to the primitive, reordered into the buffer if there is one.
+    func input(_ kind: Int32, _ values: [Float], engine: Engine) throws -> Argument {
+        guard let buffer, let reorder else { return .input(kind, plain, values) }
+        var arguments: [Argument] = [.input(DNNL_ARG_FROM, plain, values), .buffer(DNNL_ARG_TO, buffer)]
+        try engine.execute(reorder, &arguments)
+        return .buffer(kind, buffer)
+    }
+
+    /// The argument for `values` that an earlier `input` call already reordered into the buffer.
+    func filled(_ kind: Int32, _ values: [Float]) -> Argument {
+        buffer.map { .buffer(kind, $0) } ?? .input(kind, plain, values)
+    }
+
+    /// The argument that receives the primitive's result: the buffer, or a new plain array.
+    func output(_ kind: Int32) -> Argument { buffer.map { .buffer(kind, $0) } ?? .output(kind, plain) }
+
+    /// The plain values of a result that the primitive wrote into `argument`, made by `output`.
+    func result(_ argument: Argument, engine: Engine) throws -> [Float] {
+        guard let buffer, let reorder else { return argument.values }
+        var arguments: [Argument] = [.buffer(DNNL_ARG_FROM, buffer), .output(DNNL_ARG_TO, plain)]
+        try engine.execute(reorder, &arguments)
+        return arguments[1].values
+    }
+}
+
+/// Whether two layouts are the same: shape, data type and memory format.
+func sameLayout(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
+    var a = a, b = b
+    return dnnl_memory_desc_equal(&a, &b) != 0
 }

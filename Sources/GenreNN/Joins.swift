@@ -67,10 +67,9 @@ final class Joins {
                 offset += shape[axis]
                 try check(dnnl_memory_desc_init_submemory(&source, &whole, shape.map(Int64.init), offsets),
                           "dnnl_memory_desc_init_submemory \(shape) of \(tensor.shape)")
-                var destination = try plainLayout(shape)
-                let primitive = try Primitive(name: "split \(shape) out of \(tensor.shape)") {
-                    dnnl_reorder_primitive_desc_create(&$0, &source, engine.engine, &destination, engine.engine, nil)
-                }
+                let destination = try plainLayout(shape)
+                let primitive = try Primitive(reorderFrom: source, to: destination,
+                                              name: "split \(shape) out of \(tensor.shape)", engine: engine)
                 return Part(source: source, destination: destination, primitive: primitive)
             }
         }

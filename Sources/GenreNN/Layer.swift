@@ -38,6 +38,12 @@ extension Layer {
     public var namedBuffers: [(name: String, parameter: Parameter)] { buffers.map { ($0.name, $0) } }
 }
 
+/// A layer that can set its parameters' gradients without computing dLoss/dInput, which the first layer
+/// of a network does not need and which costs a convolution as much as its forward pass.
+protocol ParameterGradientsLayer: Layer {
+    func backwardParameters(_ outputGradient: Tensor) throws
+}
+
 /// A layer used wrongly: a shape it cannot take, a bad setting, `backward` before `forward`.
 public enum LayerError: Error, CustomStringConvertible, Equatable {
     case badInput(layer: String, shape: [Int], expected: String)

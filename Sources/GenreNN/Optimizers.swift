@@ -14,7 +14,7 @@ public final class SGD: Optimizer {
     public let nesterov: Bool
     /// λ, the L2 term PyTorch adds to the gradient (coupled weight decay).
     public let weightDecay: Float
-    private var velocities: [ObjectIdentifier: [Float]] = [:]
+    private var velocities: [ObjectIdentifier: State] = [:]
 
     public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
         try requireRate(learningRate, "SGD")
@@ -28,14 +28,18 @@ public final class SGD: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
+        let (learningRate, momentum, nesterov, weightDecay) = (learningRate, momentum, nesterov, weightDecay)
         for parameter in parameters {
-            var velocity = velocities[ObjectIdentifier(parameter)] ?? [Float](repeating: 0, count: parameter.value.count)
-            for i in velocity.indices {
-                let gradient = parameter.gradient[i] + weightDecay * parameter.value[i]
-                velocity[i] = momentum * velocity[i] + gradient
-                parameter.value[i] -= learningRate * (nesterov ? gradient + momentum * velocity[i] : velocity[i])
+            let velocity = State.of(parameter, in: &velocities, moments: 1)
+            velocity.first.withUnsafeMutableBufferPointer { v in
+                parameter.update { g, p in
+                    for i in p.indices {
+                        let gradient = g[i] + weightDecay * p[i]
+                        v[i] = momentum * v[i] + gradient
+                        p[i] -= learningRate * (nesterov ? gradient + momentum * v[i] : v[i])
+                    }
+                }
             }
-            velocities[ObjectIdentifier(parameter)] = velocity
         }
     }
 }
@@ -45,7 +49,7 @@ public final class SGD: Optimizer {
 public final class Adam: Optimizer {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
-    private var moments: [ObjectIdentifier: (steps: Int, first: [Float], second: [Float])] = [:]
+    private var moments: [ObjectIdentifier: State] = [:]
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0) throws {
@@ -62,20 +66,25 @@ public final class Adam: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
+        let (beta1, beta2, epsilon, weightDecay) = (beta1, beta2, epsilon, weightDecay)
         for parameter in parameters {
-            let zeros = [Float](repeating: 0, count: parameter.value.count)
-            var (steps, first, second) = moments[ObjectIdentifier(parameter)] ?? (0, zeros, zeros)
-            steps += 1
+            let state = State.of(parameter, in: &moments, moments: 2)
+            state.steps += 1
             // PyTorch's arrangement: p -= (lr / c1) · m / (√v / √c2 + ε).
-            let stepSize = learningRate / (1 - pow(beta1, Float(steps)))
-            let correction2Root = (1 - pow(beta2, Float(steps))).squareRoot()
-            for i in first.indices {
-                let gradient = parameter.gradient[i] + weightDecay * parameter.value[i]
-                first[i] += (1 - beta1) * (gradient - first[i])
-                second[i] = beta2 * second[i] + (1 - beta2) * gradient * gradient
-                parameter.value[i] -= stepSize * first[i] / (second[i].squareRoot() / correction2Root + epsilon)
+            let stepSize = learningRate / (1 - pow(beta1, Float(state.steps)))
+            let correction2Root = (1 - pow(beta2, Float(state.steps))).squareRoot()
+            state.first.withUnsafeMutableBufferPointer { first in
+                state.second.withUnsafeMutableBufferPointer { second in
+                    parameter.update { g, p in
+                        for i in p.indices {
+                            let gradient = g[i] + weightDecay * p[i]
+                            first[i] += (1 - beta1) * (gradient - first[i])
+                            second[i] = beta2 * second[i] + (1 - beta2) * gradient * gradient
+                            p[i] -= stepSize * first[i] / (second[i].squareRoot() / correction2Root + epsilon)
+                        }
+                    }
+                }
             }
-            moments[ObjectIdentifier(parameter)] = (steps, first, second)
         }
     }
 }
@@ -101,9 +110,38 @@ public final class AdamW: Optimizer {
     public func step(_ parameters: [Parameter]) {
         let keep = 1 - learningRate * weightDecay
         for parameter in parameters {
-            for i in 0 ..< parameter.value.count { parameter.value[i] *= keep }
+            parameter.value.withUnsafeMutableScalars { p in
+                for i in p.indices { p[i] *= keep }
+            }
         }
         adam.step(parameters)
+    }
+}
+
+/// An optimizer's running values for one parameter (SGD's velocity; Adam's first and second moments and
+/// its step count), updated in place: a class, so that changing them copies nothing.
+private final class State {
+    var first: [Float], second: [Float]
+    var steps = 0
+
+    private init(count: Int, moments: Int) {
+        first = [Float](repeating: 0, count: count)
+        second = moments > 1 ? first : []
+    }
+
+    /// The state kept for `parameter`, made (zeroed) on its first step.
+    static func of(_ parameter: Parameter, in states: inout [ObjectIdentifier: State], moments: Int) -> State {
+        if let state = states[ObjectIdentifier(parameter)] { return state }
+        let state = State(count: parameter.value.count, moments: moments)
+        states[ObjectIdentifier(parameter)] = state
+        return state
+    }
+}
+
+extension Parameter {
+    /// Calls `body` with the gradient and the value to change in place.
+    func update(_ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Void) {
+        gradient.scalars.withUnsafeBufferPointer { gradient in value.withUnsafeMutableScalars { body(gradient, $0) } }
     }
 }
 

@@ -21,9 +21,11 @@ public enum PoolingKernel: Equatable, Sendable, ExpressibleByIntegerLiteral, Cus
 /// oneDNN's workspace; padding is never the maximum (it counts as minus infinity). Average pooling
 /// divides by the whole window or, without `countIncludesPadding`, by its part inside the input.
 public class Pooling: Layer {
+    /// oneDNN pools plain layouts with slow loops, so the primitives work on channel blocks and the
+    /// stagings reorder to and from them.
     private struct Pass {
         let outputShape: [Int]
-        let source, destination: dnnl_memory_desc_t
+        let source, destination, outputGradient, inputGradient: Staging
         /// Max pooling's argmax; nil for average pooling, which needs none.
         let workspace: dnnl_memory_desc_t?
         let forward, backward: Primitive
@@ -95,7 +97,7 @@ public class Pooling: Layer {
     private func pass(for shape: [Int]) throws -> Pass {
         let outputShape = try outputShape(for: shape)
         return try passes.pass(for: shape) { engine in
-            var source = try plainLayout(shape), destination = try plainLayout(outputShape)
+            var source = try channelBlockedLayout(shape), destination = try openLayout(outputShape, dnnl_f32)
             let w = windows(for: shape)
             let (strides, window) = (w.stride.map(Int64.init), w.window.map(Int64.init))
             let (before, after) = (w.before.map(Int64.init), w.after.map(Int64.init))
@@ -109,31 +111,45 @@ public class Pooling: Layer {
             try check(dnnl_pooling_v2_backward_desc_init(&backward, algorithm, &source, &destination, strides,
                                                          window, dilation, before, after), "pooling backward (\(name))")
             let backwardPrimitive = try Primitive(backward, name: "\(name) backward", engine: engine, hint: forwardPrimitive)
+            let plain = (source: try plainLayout(shape), destination: try plainLayout(outputShape))
             let workspace = forwardPrimitive.workspace
-            return Pass(outputShape: outputShape, source: source, destination: destination,
-                        workspace: workspace.ndims > 0 ? workspace : nil, forward: forwardPrimitive, backward: backwardPrimitive)
+            return Pass(
+                outputShape: outputShape,
+                source: try Staging(plain: plain.source, of: forwardPrimitive, dnnl_query_src_md, inward: true, engine: engine),
+                destination: try Staging(plain: plain.destination, of: forwardPrimitive, dnnl_query_dst_md, inward: false,
+                                         engine: engine),
+                outputGradient: try Staging(plain: plain.destination, of: backwardPrimitive, dnnl_query_diff_dst_md,
+                                            inward: true, engine: engine),
+                inputGradient: try Staging(plain: plain.source, of: backwardPrimitive, dnnl_query_diff_src_md, inward: false,
+                                           engine: engine),
+                workspace: workspace.ndims > 0 ? workspace : nil, forward: forwardPrimitive, backward: backwardPrimitive)
         }
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let pass = try pass(for: input.shape)
-        var arguments: [Argument] = [.input(DNNL_ARG_SRC, pass.source, input.scalars), .output(DNNL_ARG_DST, pass.destination)]
+        let engine = passes.engine
+        var arguments: [Argument] = [
+            try pass.source.input(DNNL_ARG_SRC, input.scalars, engine: engine), pass.destination.output(DNNL_ARG_DST),
+        ]
         if let workspace = pass.workspace { arguments.append(.output(DNNL_ARG_WORKSPACE, workspace)) }
-        try passes.engine.execute(pass.forward, &arguments)
+        try engine.execute(pass.forward, &arguments)
         let shape = global ? Array(pass.outputShape[0 ..< 2]) : pass.outputShape
         record = training ? ForwardRecord(input: input, outputShape: shape, extra: arguments.count > 2 ? arguments[2].values : []) : nil
-        return Tensor(shape: shape, scalars: arguments[1].values)
+        return Tensor(shape: shape, scalars: try pass.destination.result(arguments[1], engine: engine))
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
         let pass = try pass(for: record.input.shape)
+        let engine = passes.engine
         var arguments: [Argument] = [
-            .input(DNNL_ARG_DIFF_DST, pass.destination, outputGradient.scalars), .output(DNNL_ARG_DIFF_SRC, pass.source),
+            try pass.outputGradient.input(DNNL_ARG_DIFF_DST, outputGradient.scalars, engine: engine),
+            pass.inputGradient.output(DNNL_ARG_DIFF_SRC),
         ]
         if let workspace = pass.workspace { arguments.append(.input(DNNL_ARG_WORKSPACE, workspace, record.extra)) }
-        try passes.engine.execute(pass.backward, &arguments)
-        return Tensor(shape: record.input.shape, scalars: arguments[1].values)
+        try engine.execute(pass.backward, &arguments)
+        return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(arguments[1], engine: engine))
     }
 }
 

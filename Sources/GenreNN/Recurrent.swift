@@ -115,9 +115,10 @@ public class RecurrentLayer: Layer {
             .input(DNNL_ARG_DIFF_DST_LAYER, l.destination, outputGradient.scalars),
             .input(DNNL_ARG_WORKSPACE, pass.workspace, record.extra.workspace),
             .output(DNNL_ARG_DIFF_SRC_LAYER, l.source),
-            .output(DNNL_ARG_DIFF_WEIGHTS_LAYER, l.inputWeights),
-            .output(DNNL_ARG_DIFF_WEIGHTS_ITER, l.hiddenWeights),
-            .output(DNNL_ARG_DIFF_BIAS, l.bias),
+            // oneDNN adds the weight and bias gradients to what these hold.
+            .zeroed(DNNL_ARG_DIFF_WEIGHTS_LAYER, l.inputWeights),
+            .zeroed(DNNL_ARG_DIFF_WEIGHTS_ITER, l.hiddenWeights),
+            .zeroed(DNNL_ARG_DIFF_BIAS, l.bias),
         ]
         try passes.engine.execute(pass.backward, &arguments)
         for (parameter, gradient) in zip(perDirection(0), inputWeights.pytorch(arguments[8].values)) { parameter.gradient = gradient }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Layers run one after another, as Keras' `Sequential`; itself a layer, so that it nests.
-public final class Sequential: Layer {
+public final class Sequential: Layer, ParameterGradientsLayer {
     public let layers: [any Layer]
 
     public init(_ layers: [any Layer]) { self.layers = layers }
@@ -15,6 +15,21 @@ public final class Sequential: Layer {
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         try layers.reversed().reduce(outputGradient) { try $1.backward($0) }
     }
+
+    /// Sets every parameter's gradient from dLoss/dOutput like `backward`, but computes no gradient a
+    /// training step does not need: none through the layers before the first with parameters, and that
+    /// layer's dLoss/dInput not where it can skip it.
+    public func backpropagate(_ outputGradient: Tensor) throws {
+        guard let first = layers.firstIndex(where: { !$0.parameters.isEmpty }) else { return }
+        let gradient = try layers[(first + 1)...].reversed().reduce(outputGradient) { try $1.backward($0) }
+        if let layer = layers[first] as? any ParameterGradientsLayer {
+            try layer.backwardParameters(gradient)
+        } else {
+            _ = try layers[first].backward(gradient)
+        }
+    }
+
+    func backwardParameters(_ outputGradient: Tensor) throws { try backpropagate(outputGradient) }
 
     /// Every parameter named as PyTorch's `nn.Sequential.state_dict()` names it: "0.weight", "0.bias",
     /// "2.1.weight" inside a nested `Sequential`, ...

@@ -24,6 +24,12 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         set { scalars[index] = newValue }
     }
 
+    /// Calls `body` with the elements to change in place, copied first only if their storage is shared.
+    public mutating func withUnsafeMutableScalars<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try scalars.withUnsafeMutableBufferPointer { try body($0) }
+    }
+
     /// The same elements seen with another shape of the same size.
     public func reshaped(_ newShape: [Int]) -> Tensor { Tensor(shape: newShape, scalars: scalars) }
 

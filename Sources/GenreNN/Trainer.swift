@@ -99,7 +99,7 @@ public final class Trainer {
             let batch = data.batch(order[start ..< min(start + batchSize, order.count)])
             let output = try model.forward(batch.inputs, training: true)
             let terms = try loss.terms(output, labels: batch.labels)
-            try model.backward(terms.gradient)
+            try model.backpropagate(terms.gradient)
             let penalty = Penalty.apply(to: model.parameters)
             guard (terms.sum / terms.weight + penalty).isFinite else {
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: number + 1, learningRate: optimizer.learningRate)

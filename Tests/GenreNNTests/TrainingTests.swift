@@ -227,4 +227,23 @@ import TestSupport
         #expect(EpochRecord(epoch: 1, trainLoss: 0, trainAccuracy: 0, learningRate: 1e-4, seconds: 0).progressLine(epochs: 1)
             .contains("lr 1e-4"))
     }
+
+    @Test func backpropagateSetsTheGradientsBackwardSets() throws {
+        var generator = TestGenerator(seed: 50)
+        // A layer without parameters first, then the first with them inside a nested `Sequential`.
+        let model = Sequential([
+            try MaxPool2D(kernel: (1, 2)),
+            Sequential([try Conv2D(channels: 2, filters: 3, kernel: (2, 2), generator: &generator), try BatchNorm(channels: 3)]),
+            try ReLU(), Flatten(), try Dense(inputs: 3 * 4 * 4, outputs: 2, generator: &generator),
+        ])
+        let input = randomTensor([2, 2, 5, 10], &generator), probe = randomTensor([2, 2], &generator)
+        _ = try model.forward(input, training: true)
+        try model.backward(probe)
+        let expected = model.parameters.map(\.gradient)
+        model.parameters.forEach { $0.gradient = Tensor(zeros: $0.value.shape) }
+        _ = try model.forward(input, training: true)
+        try model.backpropagate(probe)
+        #expect(model.parameters.map(\.gradient) == expected)
+        #expect(expected.allSatisfy { $0.scalars.contains { $0 != 0 } })
+    }
 }

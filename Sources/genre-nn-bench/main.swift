@@ -1,0 +1,125 @@
+import ArgumentParser
+import CMalloc
+import Foundation
+import GenreKit
+import GenreNN
+
+/// Times GenreNN on the two CNNs of bench/nn.sh: one training epoch (forward, loss, backward, weight
+/// penalties, Adam) over random patches, and one inference batch. bench/nn_torch.py times PyTorch on the
+/// same models.
+@main
+struct NNBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "genre-nn-bench",
+        abstract: "Training and inference timings of GenreNN's CNNs on random log-mel patches.")
+
+    @Option(help: "edge (genre's edge-cnn on 128 x 130 patches) or choi (5 convolution blocks, 96 x 256 patches).")
+    var model: BenchModel = .edge
+
+    @Option(help: "float32, bfloat16 or automatic.")
+    var precision: Precision = .float32
+
+    @Option(help: "Random patches per epoch.")
+    var patches = 512
+
+    @Option(help: "Patches per training and inference batch.")
+    var batch = 32
+
+    @Option(help: "Timed training epochs (after one untimed warm-up step).")
+    var epochs = 2
+
+    @Option(help: "Timed inference batches.")
+    var inferenceBatches = 8
+
+    @Flag(help: "Only print the instruction set oneDNN uses and whether it runs bfloat16 natively.")
+    var describePrecision = false
+
+    func validate() throws {
+        guard patches >= batch, batch > 0, epochs > 0, inferenceBatches > 0 else {
+            throw ValidationError("patches must be at least batch, and batch, epochs and inference batches positive")
+        }
+    }
+
+    func run() throws {
+        if describePrecision {
+            print("isa=\(Precision.instructionSet) bfloat16_native=\(Precision.bfloat16IsNative)")
+            return
+        }
+        // As `genre` does: freed activations stay in the heap for the next batch instead of being
+        // unmapped and faulted in again.
+        _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        // Seeded: the system generator makes a system call per number.
+        var generator = SeededGenerator(seed: 2024)
+        let network = try model.network(precision: precision, generator: &generator)
+        let shape = [batch] + model.patchShape
+        let batches = (0 ..< patches / batch).map { _ in
+            Tensor(shape: shape, scalars: (0 ..< shape.reduce(1, *)).map { _ in Float.random(in: -1 ... 1, using: &generator) })
+        }
+        let labels = batches.map { _ in (0 ..< batch).map { _ in Int.random(in: 0 ..< 10, using: &generator) } }
+        let optimizer = try Adam()
+        let loss = SoftmaxCrossEntropy()
+        // As `Trainer` steps.
+        func step(_ index: Int) throws {
+            let output = try network.forward(batches[index], training: true)
+            try network.backpropagate(try loss(output, labels: labels[index]).gradient)
+            Penalty.apply(to: network.parameters)
+            optimizer.step(network.parameters)
+        }
+        try step(0)  // builds the primitives
+        let clock = ContinuousClock()
+        let epochTimes = try (0 ..< epochs).map { _ in try clock.measure { for index in batches.indices { try step(index) } } }
+        _ = try network.forward(batches[0], training: false)
+        let batchTimes = try (0 ..< inferenceBatches).map { index in
+            try clock.measure { _ = try network.forward(batches[index % batches.count], training: false) }
+        }
+        let epochSeconds = epochTimes.map(\.seconds).reduce(0, +) / Double(epochs)
+        let batchSeconds = batchTimes.map(\.seconds).reduce(0, +) / Double(inferenceBatches)
+        print("model=\(model) precision=\(precision.resolved) patches=\(batches.count * batch) batch=\(batch)",
+              String(format: "epoch_seconds=%.4f batch_seconds=%.5f", epochSeconds, batchSeconds))
+    }
+}
+
+enum BenchModel: String, ExpressibleByArgument, CustomStringConvertible {
+    case edge, choi
+
+    var description: String { rawValue }
+
+    /// [channels, mel bands, frames] of one patch.
+    var patchShape: [Int] {
+        self == .edge ? NetworkArchitecture.edgeCNN.inputShape(columns: Self.edgeColumns) : [1, 96, 256]
+    }
+
+    /// 130 frames of 128 mel bands, the rows `genre train --model edge-cnn` takes.
+    private static let edgeColumns = NetworkArchitecture.bands * 130
+
+    func network(precision: Precision, generator: inout some RandomNumberGenerator) throws -> Sequential {
+        switch self {
+        case .edge:
+            // The product's network: 3 x (conv 2x6 -> batch norm -> relu -> maxpool 2x2; 32, 32, 64 filters),
+            // dense 512 (L1/L2 penalty) -> relu -> dropout 0.5, dense 10.
+            return try NetworkArchitecture.edgeCNN.build(columns: Self.edgeColumns, classCount: 10, seed: generator.next(),
+                                                         precision: precision)
+        case .choi:
+            // Five blocks of 3x3 conv (same padding) -> batch norm -> relu -> maxpool, as Choi et al.'s FCN-5
+            // with pools scaled to 256 frames; dense 10.
+            let blocks: [(channels: Int, filters: Int, pool: (height: PoolingKernel, width: PoolingKernel))] = [
+                (1, 32, (2, 2)), (32, 64, (2, 2)), (64, 128, (2, 2)), (128, 128, (2, 4)), (128, 64, (3, 4)),
+            ]
+            var layers: [any Layer] = []
+            for block in blocks {
+                layers += [try Conv2D(channels: block.channels, filters: block.filters, kernel: (3, 3),
+                                      padding: (1, 1, 1, 1), precision: precision, generator: &generator),
+                           try BatchNorm(channels: block.filters), try ReLU(), try MaxPool2D(kernel: block.pool)]
+            }
+            return Sequential(layers + [Flatten(), try Dense(inputs: 64 * 2 * 2, outputs: 10, precision: precision,
+                                                             generator: &generator)])
+        }
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
