@@ -39,6 +39,28 @@ func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
     guard status == dnnl_success else { throw DNNLError(call: call(), status: status) }
 }
 
+/// The size of oneDNN's OpenMP team for each execution. A parallel region costs a few microseconds
+/// of start and join, and much more when a team thread has to wait for a core another process holds
+/// (a 4-layer MLP trained 30x slower on two threads than on one on a busy machine), so small
+/// executions run on the calling thread alone, as PyTorch's grain size does for its own loops.
+enum OpenMP {
+    /// Elements of the largest operand from which a primitive gets every core.
+    static let grainSize = 1 << 16
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
+    /// libgomp's `omp_set_num_threads`, which oneDNN's OpenMP build reads; looked up because GenreNN
+    /// links libdnnl, not libgomp. Nil if the oneDNN build is not OpenMP's: then oneDNN decides alone.
+    private nonisolated(unsafe) static let setNumThreads: (@convention(c) (Int32) -> Void)? = {
+        dlsym(dlopen(nil, RTLD_NOW), "omp_set_num_threads").map {
+            unsafeBitCast($0, to: (@convention(c) (Int32) -> Void).self)
+        }
+    }()
+
+    /// Sets the calling thread's team size for an execution whose largest operand has `elements`.
+    static func setThreads(for elements: Int) {
+        setNumThreads?(Int32(elements >= grainSize ? cores : 1))
+    }
+}
+
 /// The CPU engine and the one stream every primitive runs on; made once per process.
 public final class Engine: @unchecked Sendable {
     let engine: dnnl_engine_t
@@ -72,6 +94,7 @@ public final class Engine: @unchecked Sendable {
     /// Runs `primitive` on the arguments and waits for it. Arguments marked `writes` receive the results.
     func execute(_ primitive: Primitive, _ arguments: inout [Argument]) throws {
         try lock.withLock {
+            OpenMP.setThreads(for: arguments.map { $0.buffer?.elements ?? $0.values.count }.max() ?? 0)
             try arguments.withUnsafeMutableBufferPointer { args in
                 try withAddresses(of: args, from: 0, pinned: []) { addresses in
                     var made: [dnnl_memory_t?] = []
@@ -162,6 +185,8 @@ struct Argument {
 final class Buffer {
     let memory: dnnl_memory_t
     let layout: dnnl_memory_desc_t
+    /// Floats of storage, padding included.
+    var elements: Int { withUnsafePointer(to: layout) { dnnl_memory_desc_get_size($0) } / MemoryLayout<Float>.size }
 
     init(_ layout: dnnl_memory_desc_t, engine: Engine) throws {
         var memory: dnnl_memory_t?
