@@ -30,6 +30,14 @@ public struct NeuralClassifier: Classifier {
         self.seed = seed
     }
 
+    /// Receives each epoch's progress line while a network trains (the command line sends them to
+    /// stderr unless --quiet); nil, the default, keeps training silent.
+    public static var epochReport: (@Sendable (String) -> Void)? {
+        get { reportBox.withLock { $0 } }
+        set { reportBox.withLock { $0 = newValue } }
+    }
+    private static let reportBox = LockedValue<(@Sendable (String) -> Void)?>(nil)
+
     /// The loss and accuracy of every epoch of the last `fit`.
     public var history: TrainingHistory? { trained?.history }
 
@@ -38,12 +46,13 @@ public struct NeuralClassifier: Classifier {
         guard epochs > 0, batchSize > 0, learningRate > 0 else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
-        let (epochs, batchSize, learningRate, seed) = (epochs, batchSize, learningRate, seed)
+        let (architecture, epochs, batchSize, learningRate, seed) = (architecture, epochs, batchSize, learningRate, seed)
         trained = try Self.translatingErrors { () throws -> Trained in
             let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed)
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
-                                  schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed)
+                                  schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
+                                  report: Self.epochReport.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
             let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
             return Trained(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
         }
@@ -88,4 +97,14 @@ private func softmax(_ logits: ArraySlice<Float>, into output: inout ArraySlice<
     let exps = logits.map { exp(Double($0) - top) }
     let sum = exps.reduce(0, +)
     for (index, value) in zip(output.indices, exps) { output[index] = Float(value / sum) }
+}
+
+/// A value behind a lock, for process-wide settings read from several threads.
+final class LockedValue<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }

@@ -48,6 +48,9 @@ struct DataOptions: ParsableArguments {
     /// The feature rows of the data: read from a table, or extracted from audio (files that fail
     /// are reported and left out).
     func load() async throws -> FeatureDataset {
+        if !quiet, isatty(STDERR_FILENO) != 0 {
+            NeuralClassifier.epochReport = { FileHandle.standardError.write(Data(("\r\u{1B}[K" + $0 + "\n").utf8)) }
+        }
         if let fmaAudio {
             return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
         }
