@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
         .target(name: "GenreNN", dependencies: ["CDNNL"]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"],
-                resources: [.copy("Resources/default.genremodel")]),
+                resources: [.copy("Resources/default.genremodel"), .copy("Resources/musicnn")]),
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
