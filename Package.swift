@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
         .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
         .target(name: "GenreNN", dependencies: ["CDNNL"]),
-        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML"],
+        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML", "GenreNN"],
                 resources: [.copy("Resources/default.genremodel"), .copy("Resources/musicnn")]),
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),

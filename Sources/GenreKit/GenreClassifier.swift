@@ -84,18 +84,21 @@ extension ModelBundle {
     /// The name of the model shipped inside GenreKit.
     static let defaultResource = "default.genremodel"
 
-    /// The model shipped inside GenreKit, found beside the executable (SwiftPM's resource bundle)
-    /// or, when running from a source checkout, in the package's sources.
+    /// The model shipped inside GenreKit (see `embeddedResource`).
     public static func embedded() throws(BundleError) -> ModelBundle {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
-        let candidates = [
-            Bundle.main.executableURL?.deletingLastPathComponent(),
-            executable.deletingLastPathComponent(),
-        ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(defaultResource)").path }
-            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(defaultResource)").path]
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw .missing(path: defaultResource)
-        }
+        guard let path = embeddedResource(defaultResource) else { throw .missing(path: defaultResource) }
         return try ModelBundle(contentsOf: path)
     }
+}
+
+/// The path of a file or folder among GenreKit's resources, found beside the executable (SwiftPM's
+/// resource bundle) or, when running from a source checkout, in the package's sources; nil if absent.
+func embeddedResource(_ name: String) -> String? {
+    let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
+    let candidates = [
+        Bundle.main.executableURL?.deletingLastPathComponent(),
+        executable.deletingLastPathComponent(),
+    ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(name)").path }
+        + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(name)").path]
+    return candidates.first { FileManager.default.fileExists(atPath: $0) }
 }
