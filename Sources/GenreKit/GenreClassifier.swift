@@ -71,12 +71,24 @@ public struct GenreClassifier: Sendable {
         return SongPrediction(
             path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
-            warning: audio.samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil)
+            warning: SongPrediction.silenceWarning(audio.samples))
     }
 
-    func ranking(_ probabilities: [Double]) -> [GenreScore] {
-        zip(bundle.classes, probabilities).map { GenreScore(genre: $0, probability: $1) }
+    func ranking(_ probabilities: [Double]) -> [GenreScore] { GenreScore.ranking(bundle.classes, probabilities) }
+}
+
+extension GenreScore {
+    /// Each label with its probability, most probable first (ties in alphabetical order).
+    static func ranking(_ labels: [String], _ probabilities: [Double]) -> [GenreScore] {
+        zip(labels, probabilities).map { GenreScore(genre: $0, probability: $1) }
             .sorted { ($0.probability, $1.genre) > ($1.probability, $0.genre) }
+    }
+}
+
+extension SongPrediction {
+    /// The warning for audio that is all zeros, else nil.
+    static func silenceWarning(_ samples: [Float]) -> String? {
+        samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil
     }
 }
 
