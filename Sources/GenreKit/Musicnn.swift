@@ -12,7 +12,6 @@ final class MusicnnArchitecture: TaggingArchitecture {
     private let poolNorm: BatchNorm
     private let dense: NormalisedUnit
     private let output: Dense
-    private let mels = try! MaxPool2D(kernel: (height: .wholeAxis, width: 1))
     private let maxOverFrames = try! GlobalMaxPooling()
     private let meanOverFrames = try! GlobalAveragePooling()
 
@@ -54,14 +53,10 @@ final class MusicnnArchitecture: TaggingArchitecture {
     }
 
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {
-        let input = try inputNorm.forward(patches, training: false)
-        // [N, filters, rows, frames] -> the maximum over the rows, [N, filters, frames].
-        let branch = { (unit: NormalisedUnit) throws -> Tensor in
-            let pooled = try self.mels.forward(try unit(input), training: false)
-            return pooled.reshaped([pooled.shape[0], pooled.shape[1], pooled.shape[3]])
-        }
-        let timbral = Tensor.joiningChannels(try self.timbral.map(branch))
-        let temporal = Tensor.joiningChannels(try self.temporal.map(branch))
+        let input = inputNorm.infer(patches, rectifiedFirst: false)
+        // Each branch's maximum over its mel rows: [N, filters, frames].
+        let timbral = Tensor.joiningChannels(try self.timbral.map { try $0.maxOverRows(input) })
+        let temporal = Tensor.joiningChannels(try self.temporal.map { try $0.maxOverRows(input) })
         var features = [Tensor.joiningChannels([timbral, temporal])]
         for (index, unit) in midend.enumerated() {
             let output = try unit(features[index])
@@ -70,7 +65,7 @@ final class MusicnnArchitecture: TaggingArchitecture {
         let stacked = Tensor.joiningChannels(features)
         let maxPool = try maxOverFrames.forward(stacked, training: false)
         let meanPool = try meanOverFrames.forward(stacked, training: false)
-        let penultimate = try dense(try poolNorm.forward(Tensor.joiningChannels([maxPool, meanPool]), training: false))
+        let penultimate = try dense(poolNorm.infer(Tensor.joiningChannels([maxPool, meanPool]), rectifiedFirst: false))
         return ["timbral": timbral, "temporal": temporal, "cnn1": features[1], "cnn2": features[2], "cnn3": features[3],
                 "mean_pool": meanPool, "max_pool": maxPool, "penultimate": penultimate,
                 "logits": try output.forward(penultimate, training: false)]

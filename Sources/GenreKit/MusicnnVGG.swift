@@ -29,7 +29,7 @@ final class VGGArchitecture: TaggingArchitecture {
 
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {
         var outputs: [String: Tensor] = [:]
-        var x = try inputNorm.forward(patches, training: false)
+        var x = inputNorm.infer(patches, rectifiedFirst: false)
         for (index, (unit, pool)) in zip(units, pools).enumerated() {
             x = try pool.forward(try unit(x), training: false)
             outputs["pool\(index + 1)"] = x

@@ -35,7 +35,7 @@ public final class PretrainedNetwork: @unchecked Sendable {
     /// A network from a converter's JSON description and its safetensors weights.
     public init(description: URL, weights: URL) throws(PretrainedNetworkError) {
         let about = try NetworkDescription.read(description)
-        var generator = SystemRandomNumberGenerator()  // the initial weights are all replaced
+        var generator = SeededGenerator(seed: 0)  // the initial weights are all replaced
         do {
             switch about.architecture {
             case "musicnn": network = try MusicnnArchitecture(about, generator: &generator)

@@ -9,23 +9,71 @@ protocol TaggingArchitecture: AnyObject {
 
 /// A convolution or dense layer, its ReLU, then batch norm: the unit musicnn's networks repeat (they
 /// normalise after the activation, so the batch norm cannot be folded into the weights before it).
+/// The layer runs on oneDNN; the ReLU and the batch norm are one multiply-add per value in Swift.
 final class NormalisedUnit {
     let weighted: WeightedLayer
     let norm: BatchNorm
-    private let relu: ReLU
     private let names: (weighted: String, norm: String)
 
     init(_ weighted: WeightedLayer, epsilon: Float, names: (weighted: String, norm: String)) throws {
         self.weighted = weighted
         norm = try BatchNorm(channels: weighted.weight.value.shape[0], epsilon: epsilon)
-        relu = try ReLU()
         self.names = names
     }
 
     var namedLayers: [(prefix: String, layer: any Layer)] { [(names.weighted, weighted), (names.norm, norm)] }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try norm.forward(relu.forward(weighted.forward(input, training: false), training: false), training: false)
+        norm.infer(try weighted.forward(input, training: false), rectifiedFirst: true)
+    }
+
+    /// The unit's output [N, C, H, W] reduced to its maximum over H, [N, C, W], in the same pass.
+    func maxOverRows(_ input: Tensor) throws -> Tensor {
+        let output = try weighted.forward(input, training: false)
+        let (batch, channels, rows, width) = (output.shape[0], output.shape[1], output.shape[2], output.shape[3])
+        let (scale, shift) = norm.inferenceAffine
+        var maxima = [Float](repeating: -.infinity, count: batch * channels * width)
+        output.scalars.withUnsafeBufferPointer { source in
+            maxima.withUnsafeMutableBufferPointer { destination in
+                for plane in 0 ..< batch * channels {
+                    let (a, b) = (scale[plane % channels], shift[plane % channels])
+                    let target = destination.baseAddress! + plane * width
+                    for row in 0 ..< rows {
+                        let values = source.baseAddress! + (plane * rows + row) * width
+                        for w in 0 ..< width { target[w] = max(target[w], max(values[w], 0) * a + b) }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [batch, channels, width], scalars: maxima)
+    }
+}
+
+extension BatchNorm {
+    /// Inference as y = scale x + shift per channel, from the running statistics (as TensorFlow computes it).
+    var inferenceAffine: (scale: [Float], shift: [Float]) {
+        let scale = (0 ..< channels).map { weight.value[$0] / (runningVariance.value[$0] + epsilon).squareRoot() }
+        return (scale, (0 ..< channels).map { bias.value[$0] - runningMean.value[$0] * scale[$0] })
+    }
+
+    /// Inference on [N, C, ...] in one pass in Swift, of max(x, 0) when `rectifiedFirst`: oneDNN 2.6's
+    /// batch normalization on plain layouts is a reference loop for some ranks and costs far more.
+    func infer(_ input: Tensor, rectifiedFirst: Bool) -> Tensor {
+        let (scale, shift) = inferenceAffine
+        let positions = input.count / (input.shape[0] * channels)
+        var scalars = input.scalars
+        scalars.withUnsafeMutableBufferPointer { values in
+            for plane in 0 ..< input.shape[0] * channels {
+                let (a, b) = (scale[plane % channels], shift[plane % channels])
+                let start = values.baseAddress! + plane * positions
+                if rectifiedFirst {
+                    for i in 0 ..< positions { start[i] = max(start[i], 0) * a + b }
+                } else {
+                    for i in 0 ..< positions { start[i] = start[i] * a + b }
+                }
+            }
+        }
+        return Tensor(shape: input.shape, scalars: scalars)
     }
 }
 
