@@ -55,8 +55,9 @@ final class MusicnnArchitecture: TaggingArchitecture {
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {
         let input = inputNorm.infer(patches, rectifiedFirst: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
-        let timbral = Tensor.joiningChannels(try self.timbral.map { try $0.maxOverRows(input) })
-        let temporal = Tensor.joiningChannels(try self.temporal.map { try $0.maxOverRows(input) })
+        let overRows = { (unit: NormalisedUnit) in try unit.maxPooled(input, window: (nil, 1), stride: (1, 1)) }
+        let timbral = Tensor.joiningChannels(try self.timbral.map(overRows))
+        let temporal = Tensor.joiningChannels(try self.temporal.map(overRows))
         var features = [Tensor.joiningChannels([timbral, temporal])]
         for (index, unit) in midend.enumerated() {
             let output = try unit(features[index])

@@ -4,7 +4,9 @@
 final class VGGArchitecture: TaggingArchitecture {
     private let inputNorm: BatchNorm
     private let units: [NormalisedUnit]
-    private let pools: [MaxPool2D]
+    /// Each max pool's (mels, frames) window and its stride along both; unpadded, as TensorFlow's 'valid'.
+    private let pools: [(window: (rows: Int?, columns: Int), stride: Int)] =
+        [((1, 4), 2), ((2, 2), 2), ((2, 2), 2), ((2, 2), 2), ((4, 4), 4)]
     private let output: Dense
 
     init(_ description: NetworkDescription, generator: inout some RandomNumberGenerator) throws {
@@ -16,9 +18,6 @@ final class VGGArchitecture: TaggingArchitecture {
                                       padding: (1, 1, 1, 1), generator: &generator),
                                epsilon: epsilon, names: ("conv\(index)", "bn\(index)"))
         }
-        // (mels, frames) windows and strides; unpadded, as TensorFlow's 'valid'.
-        let windows: [(PoolingKernel, PoolingKernel, Int)] = [(1, 4, 2), (2, 2, 2), (2, 2, 2), (2, 2, 2), (4, 4, 4)]
-        pools = try windows.map { try MaxPool2D(kernel: ($0.0, $0.1), stride: ($0.2, $0.2)) }
         // pool5 of a 96 x 187 patch is [filters, 1, 2].
         output = try Dense(inputs: 2 * filters, outputs: description.tags.count, generator: &generator)
     }
@@ -31,7 +30,7 @@ final class VGGArchitecture: TaggingArchitecture {
         var outputs: [String: Tensor] = [:]
         var x = inputNorm.infer(patches, rectifiedFirst: false)
         for (index, (unit, pool)) in zip(units, pools).enumerated() {
-            x = try pool.forward(try unit(x), training: false)
+            x = try unit.maxPooled(x, window: pool.window, stride: (pool.stride, pool.stride))
             outputs["pool\(index + 1)"] = x
         }
         outputs["logits"] = try output.forward(x.reshaped([x.shape[0], x.count / x.shape[0]]), training: false)

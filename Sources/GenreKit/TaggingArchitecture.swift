@@ -27,25 +27,37 @@ final class NormalisedUnit {
         norm.infer(try weighted.forward(input, training: false), rectifiedFirst: true)
     }
 
-    /// The unit's output [N, C, H, W] reduced to its maximum over H, [N, C, W], in the same pass.
-    func maxOverRows(_ input: Tensor) throws -> Tensor {
+    /// The unit's output [N, C, H, W] max-pooled in the same pass as the ReLU and batch norm, over
+    /// unpadded windows of `window` rows (nil: all of them) and columns moved by `stride`; a whole
+    /// axis of rows is dropped from the shape ([N, C, W'] as musicnn's front end has it).
+    func maxPooled(_ input: Tensor, window: (rows: Int?, columns: Int), stride: (rows: Int, columns: Int)) throws -> Tensor {
         let output = try weighted.forward(input, training: false)
-        let (batch, channels, rows, width) = (output.shape[0], output.shape[1], output.shape[2], output.shape[3])
+        let (batch, channels, rows, columns) = (output.shape[0], output.shape[1], output.shape[2], output.shape[3])
+        let (windowRows, windowColumns) = (window.rows ?? rows, window.columns)
+        let pooledRows = (rows - windowRows) / stride.rows + 1, pooledColumns = (columns - windowColumns) / stride.columns + 1
         let (scale, shift) = norm.inferenceAffine
-        var maxima = [Float](repeating: -.infinity, count: batch * channels * width)
+        var maxima = [Float](repeating: -.infinity, count: batch * channels * pooledRows * pooledColumns)
         output.scalars.withUnsafeBufferPointer { source in
             maxima.withUnsafeMutableBufferPointer { destination in
                 for plane in 0 ..< batch * channels {
                     let (a, b) = (scale[plane % channels], shift[plane % channels])
-                    let target = destination.baseAddress! + plane * width
-                    for row in 0 ..< rows {
-                        let values = source.baseAddress! + (plane * rows + row) * width
-                        for w in 0 ..< width { target[w] = max(target[w], max(values[w], 0) * a + b) }
+                    for pooledRow in 0 ..< pooledRows {
+                        let target = destination.baseAddress! + (plane * pooledRows + pooledRow) * pooledColumns
+                        // Row by row of the window, so that the inner loop runs along contiguous columns.
+                        for row in pooledRow * stride.rows ..< pooledRow * stride.rows + windowRows {
+                            let values = source.baseAddress! + (plane * rows + row) * columns
+                            for column in 0 ..< windowColumns {
+                                for w in 0 ..< pooledColumns {
+                                    target[w] = max(target[w], max(values[w * stride.columns + column], 0) * a + b)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        return Tensor(shape: [batch, channels, width], scalars: maxima)
+        let shape = window.rows == nil ? [batch, channels, pooledColumns] : [batch, channels, pooledRows, pooledColumns]
+        return Tensor(shape: shape, scalars: maxima)
     }
 }
 
