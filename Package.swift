@@ -34,6 +34,8 @@ let package = Package(
         .executableTarget(name: "genre-nn-bench", dependencies: [
             "GenreKit", "GenreNN", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // bench/musicnn.sh's timing of musicnn embeddings (not a product).
+        .executableTarget(name: "musicnn-bench", dependencies: ["GenreKit", "CMalloc"], path: "bench/MusicnnBench"),
 
         // Shared by the test targets: fixture loading and tolerance checks.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,3 +1,4 @@
 @_exported import GenreAudio
 @_exported import GenreFeatures
 @_exported import GenreML
+@_exported import GenreNN

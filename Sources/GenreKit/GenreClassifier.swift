@@ -71,12 +71,24 @@ public struct GenreClassifier: Sendable {
         return SongPrediction(
             path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
-            warning: audio.samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil)
+            warning: SongPrediction.silenceWarning(audio.samples))
     }
 
-    func ranking(_ probabilities: [Double]) -> [GenreScore] {
-        zip(bundle.classes, probabilities).map { GenreScore(genre: $0, probability: $1) }
+    func ranking(_ probabilities: [Double]) -> [GenreScore] { GenreScore.ranking(bundle.classes, probabilities) }
+}
+
+extension GenreScore {
+    /// Each label with its probability, most probable first (ties in alphabetical order).
+    static func ranking(_ labels: [String], _ probabilities: [Double]) -> [GenreScore] {
+        zip(labels, probabilities).map { GenreScore(genre: $0, probability: $1) }
             .sorted { ($0.probability, $1.genre) > ($1.probability, $0.genre) }
+    }
+}
+
+extension SongPrediction {
+    /// The warning for audio that is all zeros, else nil.
+    static func silenceWarning(_ samples: [Float]) -> String? {
+        samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil
     }
 }
 
@@ -84,18 +96,21 @@ extension ModelBundle {
     /// The name of the model shipped inside GenreKit.
     static let defaultResource = "default.genremodel"
 
-    /// The model shipped inside GenreKit, found beside the executable (SwiftPM's resource bundle)
-    /// or, when running from a source checkout, in the package's sources.
+    /// The model shipped inside GenreKit (see `embeddedResource`).
     public static func embedded() throws(BundleError) -> ModelBundle {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
-        let candidates = [
-            Bundle.main.executableURL?.deletingLastPathComponent(),
-            executable.deletingLastPathComponent(),
-        ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(defaultResource)").path }
-            + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(defaultResource)").path]
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw .missing(path: defaultResource)
-        }
+        guard let path = embeddedResource(defaultResource) else { throw .missing(path: defaultResource) }
         return try ModelBundle(contentsOf: path)
     }
+}
+
+/// The path of a file or folder among GenreKit's resources, found beside the executable (SwiftPM's
+/// resource bundle) or, when running from a source checkout, in the package's sources; nil if absent.
+func embeddedResource(_ name: String) -> String? {
+    let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
+    let candidates = [
+        Bundle.main.executableURL?.deletingLastPathComponent(),
+        executable.deletingLastPathComponent(),
+    ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(name)").path }
+        + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(name)").path]
+    return candidates.first { FileManager.default.fileExists(atPath: $0) }
 }

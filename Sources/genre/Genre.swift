@@ -8,7 +8,7 @@ struct Genre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genre",
         abstract: "Music genre classification: features, models and evaluation.",
-        subcommands: [Classify.self, Features.self, Train.self, Evaluate.self])
+        subcommands: [Classify.self, Tags.self, Features.self, Train.self, Evaluate.self])
 
     /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
     static func main() async {

@@ -75,6 +75,19 @@ struct CommandLineTests {
         #expect(rows[2].hasSuffix(",jazz"))
     }
 
+    @Test func tagsReportBadInputsInOneLineEach() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("short.wav"), seconds: 2, sampleRate: 22050)
+        try WAVWriter.tone(folder.file("long.wav"), seconds: 4, sampleRate: 22050)
+        let run = try GenreRun(["tags", "--top", "3", "--model", "MSD_vgg", folder.path, folder.file("missing.flac")])
+        #expect(run.status == 1)
+        let errors = run.stderr.split(separator: "\n")
+        #expect(errors.count == 2 && errors.allSatisfy { $0.hasPrefix("genre: ") }, "\(run.stderr)")
+        #expect(errors.contains { $0.contains("short.wav") && $0.contains("shorter than one musicnn patch") })
+        #expect(run.stdout.split(separator: "\n").count == 4, "\(run.stdout)")  // the long song and its top 3 tags
+        #expect(try GenreRun(["tags", "--model", "GTZAN_musicnn", folder.path]).status == 2)
+    }
+
     @Test func usageErrorsExitWithStatusTwo() throws {
         #expect(try GenreRun(["features", "--set", "nope", "x.wav"]).status == 2)
         #expect(try GenreRun(["features", "--segment-seconds", "-1", "x.wav"]).status == 2)
