@@ -36,7 +36,7 @@ public struct GenreClassifier: Sendable {
     let decoder: AudioDecoder
 
     public init(bundle: ModelBundle) throws(BundleError) {
-        guard let set = FeatureSets.named(bundle.featureSet) else {
+        guard let set = try? FeatureCatalog.named(bundle.featureSet) else {
             throw .incompatible(path: bundle.featureSet, reason: "unknown feature set")
         }
         self.bundle = bundle

@@ -113,7 +113,7 @@ public struct ModelBundle: Codable, Sendable {
     }
 
     private func check(path: String) throws(BundleError) {
-        guard let set = FeatureSets.named(featureSet) else {
+        guard let set = try? FeatureCatalog.named(featureSet) else {
             throw .incompatible(path: path, reason: "it needs feature set '\(featureSet)', which this GenreKit lacks")
         }
         guard !classes.isEmpty, Set(classes).count == classes.count, pipeline.classCount == classes.count else {

@@ -48,7 +48,7 @@ public final class PretrainedNetwork: @unchecked Sendable {
         } catch {
             throw .damaged(path: description.path, reason: "its sizes do not make a network: \(error)")
         }
-        (name, architecture, tags, intermediateNames) = (about.name, about.architecture, about.tags, about.taggramOutputs)
+        (name, architecture, tags, intermediateNames) = (about.name, about.architecture, about.tags, about.extractorFeatures)
         try load(weights)
     }
 
@@ -140,14 +140,14 @@ struct NetworkDescription: Decodable {
     let name: String
     let architecture: String
     let tags: [String]
-    let taggramOutputs: [String]
+    let extractorFeatures: [String]
     let hyperparameters: [String: JSONNumberOrText]
     /// Where it was read from, for errors.
     private(set) var path = ""
 
     enum CodingKeys: String, CodingKey {
         case name, architecture, tags, hyperparameters
-        case taggramOutputs = "taggram_outputs"
+        case extractorFeatures = "extractor_features"
     }
 
     static func read(_ url: URL) throws(PretrainedNetworkError) -> NetworkDescription {

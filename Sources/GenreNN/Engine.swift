@@ -43,6 +43,8 @@ func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
 /// of start and join, and much more when a team thread has to wait for a core another process holds
 /// (a 4-layer MLP trained 30x slower on two threads than on one on a busy machine), so small
 /// executions run on the calling thread alone, as PyTorch's grain size does for its own loops.
+/// Primitives are always made for every core: oneDNN sizes per-thread scratch space at creation,
+/// and running a primitive on more threads than it was made for overruns it.
 enum OpenMP {
     /// Elements of the largest operand from which a primitive gets every core.
     static let grainSize = 1 << 16
@@ -55,6 +57,9 @@ enum OpenMP {
         }
     }()
 
+    /// Sets the calling thread's team size to every core, for making primitives.
+    static func setThreadsForCreation() { setNumThreads?(Int32(cores)) }
+
     /// Sets the calling thread's team size for an execution whose largest operand has `elements`.
     static func setThreads(for elements: Int) {
         setNumThreads?(Int32(elements >= grainSize ? cores : 1))
@@ -65,6 +70,11 @@ enum OpenMP {
 public final class Engine: @unchecked Sendable {
     let engine: dnnl_engine_t
     private let stream: dnnl_stream_t
+    /// Every primitive is made with its own scratchpad (`dnnl_scratchpad_mode_user`): oneDNN's default
+    /// keeps one per thread, grown when a primitive is made, so a primitive made on one thread and
+    /// run on another (a feature set made while parsing the command line, used by the workers)
+    /// overruns a scratchpad that was never grown.
+    let attributes: dnnl_primitive_attr_t
     /// oneDNN engines are thread-safe but a stream is not: executions are serialised.
     private let lock = NSLock()
 
@@ -82,11 +92,22 @@ public final class Engine: @unchecked Sendable {
             dnnl_engine_destroy(engine)
             throw DNNLError(call: "dnnl_stream_create", status: status)
         }
+        var attributes: dnnl_primitive_attr_t?
+        let made = dnnl_primitive_attr_create(&attributes)
+        guard made == dnnl_success, let attributes,
+              dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user) == dnnl_success else {
+            dnnl_primitive_attr_destroy(attributes)
+            dnnl_stream_destroy(stream)
+            dnnl_engine_destroy(engine)
+            throw DNNLError(call: "dnnl_primitive_attr_create", status: made == dnnl_success ? dnnl_runtime_error : made)
+        }
         self.engine = engine
         self.stream = stream
+        self.attributes = attributes
     }
 
     deinit {
+        dnnl_primitive_attr_destroy(attributes)
         dnnl_stream_destroy(stream)
         dnnl_engine_destroy(engine)
     }
@@ -110,6 +131,9 @@ public final class Engine: @unchecked Sendable {
                             made.append(memory)
                         }
                         execArgs.append(dnnl_exec_arg_t(arg: argument.kind, memory: memory))
+                    }
+                    if let scratchpad = primitive.scratchpad {
+                        execArgs.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: scratchpad.memory))
                     }
                     try check(dnnl_primitive_execute(primitive.primitive, stream, Int32(execArgs.count), execArgs),
                               "dnnl_primitive_execute (\(primitive.name))")
@@ -207,13 +231,15 @@ final class Primitive {
     let descriptor: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
     let name: String
+    /// Its own scratch memory, if it needs any (see `Engine.attributes`).
+    let scratchpad: Buffer?
 
     /// `operation` is an initialised oneDNN operation descriptor (`dnnl_convolution_desc_t`, ...);
     /// backward passes need their forward primitive as `hint`.
     convenience init<Operation>(_ operation: Operation, name: String, engine: Engine, hint: Primitive? = nil) throws {
-        try self.init(name: name) { descriptor in
+        try self.init(name: name, engine: engine) { descriptor in
             withUnsafePointer(to: operation) {
-                dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), nil, engine.engine, hint?.descriptor)
+                dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), engine.attributes, engine.engine, hint?.descriptor)
             }
         }
     }
@@ -222,15 +248,16 @@ final class Primitive {
     convenience init(reorderFrom source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, name: String,
                      engine: Engine) throws {
         var source = source, destination = destination
-        try self.init(name: name) {
-            dnnl_reorder_primitive_desc_create(&$0, &source, engine.engine, &destination, engine.engine, nil)
+        try self.init(name: name, engine: engine) {
+            dnnl_reorder_primitive_desc_create(&$0, &source, engine.engine, &destination, engine.engine, engine.attributes)
         }
     }
 
     /// For the primitives made without an operation descriptor (sum, concat): `describe` makes the
-    /// primitive descriptor.
-    init(name: String, describe: (inout dnnl_primitive_desc_t?) -> dnnl_status_t) throws {
+    /// primitive descriptor, with `engine.attributes`.
+    init(name: String, engine: Engine, describe: (inout dnnl_primitive_desc_t?) -> dnnl_status_t) throws {
         self.name = name
+        OpenMP.setThreadsForCreation()
         var descriptor: dnnl_primitive_desc_t?
         try check(describe(&descriptor), "dnnl_primitive_desc_create (\(name))")
         var primitive: dnnl_primitive_t?
@@ -241,6 +268,8 @@ final class Primitive {
         }
         self.descriptor = descriptor
         self.primitive = primitive
+        let scratch = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0).pointee
+        scratchpad = withUnsafePointer(to: scratch) { dnnl_memory_desc_get_size($0) } > 0 ? try Buffer(scratch, engine: engine) : nil
     }
 
     deinit {

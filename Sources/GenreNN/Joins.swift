@@ -26,8 +26,8 @@ final class Joins {
         let primitive = try sums.pass(for: shape + [tensors.count]) { engine in
             let sources = [dnnl_memory_desc_t](repeating: layout, count: tensors.count)
             let scales = [Float](repeating: 1, count: tensors.count)
-            return try Primitive(name: "sum of \(tensors.count) \(shape)") {
-                dnnl_sum_primitive_desc_create(&$0, [layout], Int32(tensors.count), scales, sources, nil, engine.engine)
+            return try Primitive(name: "sum of \(tensors.count) \(shape)", engine: engine) {
+                dnnl_sum_primitive_desc_create(&$0, [layout], Int32(tensors.count), scales, sources, engine.attributes, engine.engine)
             }
         }
         var arguments = tensors.enumerated().map { Argument.input(DNNL_ARG_MULTIPLE_SRC + Int32($0), layout, $1.scalars) }
@@ -42,9 +42,9 @@ final class Joins {
         shape[axis] = tensors.map { $0.shape[axis] }.reduce(0, +)
         let sources = try tensors.map { try plainLayout($0.shape) }, destination = try plainLayout(shape)
         let primitive = try concats.pass(for: [axis] + tensors.flatMap { [-1] + $0.shape }) { engine in
-            try Primitive(name: "concat of \(tensors.map(\.shape)) along axis \(axis)") {
-                dnnl_concat_primitive_desc_create(&$0, [destination], Int32(tensors.count), Int32(axis), sources, nil,
-                                                  engine.engine)
+            try Primitive(name: "concat of \(tensors.map(\.shape)) along axis \(axis)", engine: engine) {
+                dnnl_concat_primitive_desc_create(&$0, [destination], Int32(tensors.count), Int32(axis), sources,
+                                                  engine.attributes, engine.engine)
             }
         }
         var arguments = zip(sources, tensors).enumerated().map { index, source in

@@ -18,7 +18,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "A manifest whose group/split columns annotate a feature table's tracks by id.")
     var manifest: String?
 
-    @Option(name: .customLong("set"), help: "Feature set for audio data.")
+    @Option(name: .customLong("set"), help: "Feature set for audio data: \(FeatureCatalog.summary).")
     var setName = "gtzan57"
 
     @Option(help: "Cut audio into windows of this many seconds and classify tracks from their windows (e.g. 3).")
@@ -34,14 +34,14 @@ struct DataOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        guard FeatureSets.named(setName) != nil else { throw ValidationError("unknown feature set '\(setName)'") }
+        do { _ = try FeatureCatalog.named(setName) } catch { throw ValidationError("\(error)") }
         if let segmentSeconds, !(segmentSeconds > 0 && segmentSeconds.isFinite) {
             throw ValidationError("--segment-seconds must be a positive number, got \(segmentSeconds)")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
-    var featureSet: any FeatureSet { FeatureSets.named(setName)! }
+    var featureSet: any FeatureSet { get throws { try FeatureCatalog.named(setName) } }
 
     var segmenter: Segmenter? { segmentSeconds.flatMap { try? Segmenter(segmentSeconds: $0) } }
 
@@ -72,7 +72,7 @@ struct DataOptions: ParsableArguments {
     }
 
     private func extract(_ audio: AudioDataset) async throws -> FeatureDataset {
-        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: segmenter)
+        let extractor = FeatureExtractor(featureSet: try featureSet, segmenter: segmenter)
         var skipped = 0
         let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
             report(describe(error, path: track.path ?? track.id) + " (left out)")

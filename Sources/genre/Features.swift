@@ -13,7 +13,7 @@ struct Features: AsyncParsableCommand {
     @Argument(help: "Audio files or folders.")
     var paths: [String]
 
-    @Option(name: .customLong("set"), help: "Feature set: \(FeatureSets.all.map(\.name).joined(separator: ", ")).")
+    @Option(name: .customLong("set"), help: "Feature set: \(FeatureCatalog.summary).")
     var setName = "gtzan57"
 
     @Option(help: "Cut each file into windows of this many seconds (e.g. 3).")
@@ -22,16 +22,14 @@ struct Features: AsyncParsableCommand {
     @OptionGroup var batch: BatchOptions
 
     func validate() throws {
-        guard FeatureSets.named(setName) != nil else {
-            throw ValidationError("unknown feature set '\(setName)'; known: \(FeatureSets.all.map(\.name).joined(separator: ", "))")
-        }
+        do { _ = try FeatureCatalog.named(setName) } catch { throw ValidationError("\(error)") }
         if let segmentSeconds, !(segmentSeconds > 0 && segmentSeconds.isFinite) {
             throw ValidationError("--segment-seconds must be a positive number, got \(segmentSeconds)")
         }
     }
 
     func run() async throws {
-        let featureSet = FeatureSets.named(setName)!
+        let featureSet = try FeatureCatalog.named(setName)
         let extractor = FeatureExtractor(featureSet: featureSet,
                                          segmenter: try segmentSeconds.map { try Segmenter(segmentSeconds: $0) })
         let inputs = AudioInputs(paths: paths)

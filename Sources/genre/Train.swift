@@ -63,7 +63,7 @@ struct Train: AsyncParsableCommand {
         try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
 
         let bundle = ModelBundle(
-            classes: dataset.classes, featureSet: data.featureSet, columns: dataset.columns, segmenter: data.segmenter,
+            classes: dataset.classes, featureSet: try data.featureSet, columns: dataset.columns, segmenter: data.segmenter,
             aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
             provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
                               created: ISO8601DateFormatter().string(from: Date()),
