@@ -56,7 +56,7 @@ import TestSupport
     @Test func theEmbeddedModelLoads() throws {
         let bundle = try ModelBundle.embedded()
         #expect(bundle.classes.count == 10)
-        #expect(bundle.featureSet == "gtzan57" && bundle.segmentSeconds == 3)
+        #expect(bundle.featureSet == "msd-musicnn-penultimate" && bundle.segmentSeconds == 3 && bundle.sampleRate == 16000)
         #expect(!bundle.evaluations.isEmpty)
     }
 }
