@@ -154,7 +154,7 @@ for set in gtzan57 msd-musicnn-taggram msd-musicnn-penultimate msd-musicnn-max-p
            gtzan57+msd-musicnn-penultimate gtzan57+msd-musicnn-max-pool; do
   echo "results: extracting $set" >&2
   $genre features --quiet --set "$set" --segment-seconds 3 "$gtzan/audio" -o "$work/$set.csv"
-  columns=$(($(head -1 "$work/$set.csv" | tr ',' '\n' | wc -l) - 3))
+  columns=$(head -1 "$work/$set.csv" | tr ',' '\n' | grep -cvxE 'filename|length|label')
   cell() { $genre evaluate "$work/$set.csv" "$@" --model logistic --format markdown --quiet | tail -1 | cut -d'|' -f3 | xargs; }
   echo "| $set | $columns | $(cell "${lists[@]}") | $(cell --folds 10) |"
 done
