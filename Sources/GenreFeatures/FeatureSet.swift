@@ -10,6 +10,12 @@ public protocol FeatureSet: Sendable {
     var minimumSamples: Int { get }
     /// One value per column for a mono clip at `sampleRate`. Never NaN or infinite.
     func extract(_ samples: [Float]) throws -> [Double]
+    /// `extract` of each clip, in order; a set that runs a network runs them through it together.
+    func extract(clips: [[Float]]) throws -> [[Double]]
+}
+
+extension FeatureSet {
+    public func extract(clips: [[Float]]) throws -> [[Double]] { try clips.map(extract) }
 }
 
 /// The feature sets GenreKit knows, by name.

@@ -29,16 +29,30 @@ public struct EmbeddingFeatureSet: FeatureSet {
         "\(network)-\(layer)".lowercased().replacingOccurrences(of: "_", with: "-")
     }
 
-    public func extract(_ samples: [Float]) throws -> [Double] {
-        guard samples.count >= minimumSamples else {
-            throw FeatureError.tooShort(samples: samples.count, minimum: minimumSamples, sampleRate: sampleRate)
+    public func extract(_ samples: [Float]) throws -> [Double] { try extract(clips: [samples])[0] }
+
+    /// The patches of all clips go through the network together (a song's windows at once).
+    public func extract(clips: [[Float]]) throws -> [[Double]] {
+        let patches = try clips.map { samples in
+            guard samples.count >= minimumSamples else {
+                throw FeatureError.tooShort(samples: samples.count, minimum: minimumSamples, sampleRate: sampleRate)
+            }
+            var filled = samples
+            while filled.count < MusicnnInput.shortestClipSamples { filled += samples }
+            return try input.patches(filled)
         }
-        var filled = samples
-        while filled.count < MusicnnInput.shortestClipSamples { filled += samples }
-        let vectors = try network.embeddings(of: PretrainedNetwork.batch(try input.patches(filled)), layer: layer)
-        let row = columns.indices.map { column in vectors.reduce(0.0) { $0 + Double($1[column]) } / Double(vectors.count) }
-        if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: columns[bad]) }
-        return row
+        // Batches of 16 patches bound the activations (musicnn's front end holds ~45 MB a patch).
+        let all = patches.flatMap { $0 }
+        var vectors = try stride(from: 0, to: all.count, by: 16).flatMap { start in
+            try network.embeddings(of: PretrainedNetwork.batch(Array(all[start ..< min(all.count, start + 16)])), layer: layer)
+        }[...]
+        return try patches.map { clipPatches in
+            let mine = vectors.prefix(clipPatches.count)
+            vectors = vectors.dropFirst(clipPatches.count)
+            let row = columns.indices.map { column in mine.reduce(0.0) { $0 + Double($1[column]) } / Double(mine.count) }
+            if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: columns[bad]) }
+            return row
+        }
     }
 }
 

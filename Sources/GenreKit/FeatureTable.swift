@@ -68,11 +68,10 @@ public struct FeatureExtractor: Sendable {
             let values = try featureSet.extract(audio.samples)
             return Result(rows: [.init(filename: fileName, values: values, label: label)], warning: warning)
         }
-        let rows = try segmenter.ranges(sampleCount: audio.samples.count, sampleRate: audio.sampleRate)
-            .enumerated().map { index, range in
-                FeatureTable.Row(filename: GTZANNames.segmentName(fileName: fileName, index: index),
-                                 values: try featureSet.extract(Array(audio.samples[range])), label: label)
-            }
+        let ranges = segmenter.ranges(sampleCount: audio.samples.count, sampleRate: audio.sampleRate)
+        let rows = try featureSet.extract(clips: ranges.map { Array(audio.samples[$0]) }).enumerated().map { index, values in
+            FeatureTable.Row(filename: GTZANNames.segmentName(fileName: fileName, index: index), values: values, label: label)
+        }
         return Result(rows: rows, warning: warning)
     }
 }

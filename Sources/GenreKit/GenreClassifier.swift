@@ -57,8 +57,7 @@ public struct GenreClassifier: Sendable {
         }
         var values: [Float] = []
         values.reserveCapacity(ranges.count * columnIndices.count)
-        for range in ranges {
-            let features = try featureSet.extract(Array(audio.samples[range]))
+        for features in try featureSet.extract(clips: ranges.map { Array(audio.samples[$0]) }) {
             values += columnIndices.map { Float(features[$0]) }
         }
         let probabilities = try bundle.pipeline.probabilities(

@@ -21,6 +21,18 @@ import TestSupport
         #expect(try set.extract(Self.signal(seconds: 1, sampleRate: 16000)).count == 200)
     }
 
+    /// A song's windows go through the network together; each row is what the window gives alone.
+    @Test func batchedWindowsEqualSingleOnes() throws {
+        let set = try FeatureCatalog.named("msd-musicnn-max-pool")
+        let signal = Self.signal(seconds: 7, sampleRate: 16000)
+        let clips = [Array(signal[0 ..< 48000]), Array(signal[48000 ..< 96000]), Array(signal[96000...])]
+        let batched = try set.extract(clips: clips)
+        for (clip, row) in zip(clips, batched) {
+            let single = try set.extract(clip)
+            #expect(zip(single, row).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        }
+    }
+
     @Test func fusionJoinsTheColumnsOfBoth() throws {
         let set = try FeatureCatalog.named("gtzan57+msd-musicnn-taggram")
         #expect(set.sampleRate == 22050)
