@@ -6,6 +6,9 @@ public final class Parameter {
     public var gradient: Tensor
     /// An L1/L2 penalty on the value, added to the loss and the gradient by the trainer; none by default.
     public var penalty: Penalty?
+    /// The fraction of the optimizer's learning rate this parameter moves by, as a PyTorch parameter
+    /// group's own lr: below 1 for the pre-trained layers of a fine-tuned network, 0 to hold it still.
+    public var learningRateScale: Float = 1
 
     public init(_ name: String, _ value: Tensor) {
         self.name = name

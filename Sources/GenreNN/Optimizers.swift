@@ -28,8 +28,9 @@ public final class SGD: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
-        let (learningRate, momentum, nesterov, weightDecay) = (learningRate, momentum, nesterov, weightDecay)
+        let (momentum, nesterov, weightDecay) = (momentum, nesterov, weightDecay)
         for parameter in parameters {
+            let learningRate = learningRate * parameter.learningRateScale
             let velocity = State.of(parameter, in: &velocities, moments: 1)
             velocity.first.withUnsafeMutableBufferPointer { v in
                 parameter.update { g, p in
@@ -71,7 +72,7 @@ public final class Adam: Optimizer {
             let state = State.of(parameter, in: &moments, moments: 2)
             state.steps += 1
             // PyTorch's arrangement: p -= (lr / c1) · m / (√v / √c2 + ε).
-            let stepSize = learningRate / (1 - pow(beta1, Float(state.steps)))
+            let stepSize = learningRate * parameter.learningRateScale / (1 - pow(beta1, Float(state.steps)))
             let correction2Root = (1 - pow(beta2, Float(state.steps))).squareRoot()
             state.first.withUnsafeMutableBufferPointer { first in
                 state.second.withUnsafeMutableBufferPointer { second in
@@ -108,8 +109,8 @@ public final class AdamW: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
-        let keep = 1 - learningRate * weightDecay
         for parameter in parameters {
+            let keep = 1 - learningRate * parameter.learningRateScale * weightDecay
             parameter.value.withUnsafeMutableScalars { p in
                 for i in p.indices { p[i] *= keep }
             }

@@ -70,6 +70,26 @@ import TestSupport
         #expect(abs(values[0] - 0.85) < 1e-6)
     }
 
+    /// A parameter's learning-rate scale acts as a PyTorch parameter group's own lr: a scaled step
+    /// equals the step of an optimizer at the scaled rate, and 0 holds the parameter still.
+    @Test(arguments: ["sgd_nesterov_decay", "adam_decay", "adamw_settings"])
+    func learningRateScaleIsAParameterGroupRate(_ name: String) throws {
+        let (scaled, reference, frozen) = (Parameter("a", Tensor(shape: [1], scalars: [1])),
+                                           Parameter("b", Tensor(shape: [1], scalars: [1])),
+                                           Parameter("c", Tensor(shape: [1], scalars: [1])))
+        scaled.learningRateScale = 0.25
+        frozen.learningRateScale = 0
+        let optimizer = try Self.optimizer(name), slower = try Self.optimizer(name)
+        slower.learningRate *= 0.25
+        for _ in 0 ..< 3 {
+            for parameter in [scaled, reference, frozen] { parameter.gradient = Tensor(shape: [1], scalars: [2 * parameter.value[0]]) }
+            optimizer.step([scaled, frozen])
+            slower.step([reference])
+        }
+        #expect(abs(scaled.value[0] - reference.value[0]) < 1e-7 && scaled.value[0] != 1)
+        #expect(frozen.value[0] == 1)
+    }
+
     @Test func badSettingsAreTypedErrors() {
         #expect(throws: TrainingError.badSetting("SGD", reason: "Nesterov momentum needs a positive momentum")) {
             try SGD(learningRate: 0.1, nesterov: true)
