@@ -33,14 +33,7 @@ public struct EmbeddingFeatureSet: FeatureSet {
 
     /// The patches of all clips go through the network together (a song's windows at once).
     public func extract(clips: [[Float]]) throws -> [[Double]] {
-        let patches = try clips.map { samples in
-            guard samples.count >= minimumSamples else {
-                throw FeatureError.tooShort(samples: samples.count, minimum: minimumSamples, sampleRate: sampleRate)
-            }
-            var filled = samples
-            while filled.count < MusicnnInput.shortestClipSamples { filled += samples }
-            return try input.patches(filled)
-        }
+        let patches = try clips.map(input.patches(repeatPadding:))
         // Batches of 16 patches bound the activations (musicnn's front end holds ~45 MB a patch).
         let all = patches.flatMap { $0 }
         var vectors = try stride(from: 0, to: all.count, by: 16).flatMap { start in
@@ -53,6 +46,19 @@ public struct EmbeddingFeatureSet: FeatureSet {
             if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: columns[bad]) }
             return row
         }
+    }
+}
+
+extension MusicnnInput {
+    /// The patches of a clip of at least one FFT frame; one shorter than a patch is repeated until it
+    /// fills one, as musicnn's training did (`pad_short: repeat-pad`).
+    func patches(repeatPadding samples: [Float]) throws -> [Matrix] {
+        guard samples.count >= Self.stft.nFFT else {
+            throw FeatureError.tooShort(samples: samples.count, minimum: Self.stft.nFFT, sampleRate: Self.sampleRate)
+        }
+        var filled = samples
+        while filled.count < Self.shortestClipSamples { filled += samples }
+        return try patches(filled)
     }
 }
 
@@ -88,8 +94,12 @@ public enum FeatureCatalog {
         return sets.count == 1 ? sets[0] : FusedFeatureSet(first: sets[0], second: sets[1])
     }
 
+    /// The shipped network `name` as shipped, loaded once.
+    static func network(_ name: String) throws -> PretrainedNetwork { try cache.network(name) }
+
     private static func single(_ name: String) throws -> any FeatureSet {
         if let set = FeatureSets.named(name) { return set }
+        if name == MusicnnPatchFeatureSet.setName { return try MusicnnPatchFeatureSet() }
         for network in PretrainedNetwork.names where name.hasPrefix(EmbeddingFeatureSet.name(network: network, layer: "")) {
             let loaded = try cache.network(network)
             for layer in loaded.intermediateNames + ["logits", "taggram"]
@@ -101,7 +111,7 @@ public enum FeatureCatalog {
     }
 
     /// What `named` knows, in a line.
-    public static let summary = FeatureSets.all.map(\.name).joined(separator: ", ")
+    public static let summary = (FeatureSets.all.map(\.name) + [MusicnnPatchFeatureSet.setName]).joined(separator: ", ")
         + ", <network>-<output> for the embeddings of a shipped network (msd-musicnn-penultimate, msd-musicnn-max-pool,"
         + " msd-vgg-pool5, mtt-musicnn-taggram, ...), or two of these joined by '+' (gtzan57+msd-musicnn-penultimate)"
 }

@@ -38,12 +38,15 @@ public struct Evaluation: Sendable {
     public let pcaComponents: Int?
     public let aggregation: Aggregation
     public let seed: UInt64
+    public let fineTuning: FineTuning
 
-    public init(kind: ModelKind, pcaComponents: Int? = nil, aggregation: Aggregation = .mean, seed: UInt64 = 0) {
+    public init(kind: ModelKind, pcaComponents: Int? = nil, aggregation: Aggregation = .mean, seed: UInt64 = 0,
+                fineTuning: FineTuning = .init()) {
         self.kind = kind
         self.pcaComponents = pcaComponents
         self.aggregation = aggregation
         self.seed = seed
+        self.fineTuning = fineTuning
     }
 
     /// Out-of-fold track predictions of one fold: (track, predicted class) and segment hits.
@@ -86,7 +89,8 @@ public struct Evaluation: Sendable {
     }
 
     func score(_ fold: Fold, of data: FeatureDataset, labels: [Int], seed: UInt64) throws(ModelError) -> FoldOutcome {
-        var pipeline = ModelPipeline(kind: kind, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed)
+        var pipeline = ModelPipeline(kind: kind, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed,
+                                     fineTuning: fineTuning)
         try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] })
         let probabilities = try pipeline.probabilities(data.x.selecting(rows: fold.test))
         var rowsOfTrack: [Int: [Int]] = [:]

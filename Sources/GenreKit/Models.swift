@@ -13,6 +13,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case xgboost
     case mlp
     case edgeCNN = "edge-cnn"
+    case musicnnFineTune = "musicnn-fine-tune"
 
     /// The feature-based estimators (`--model all`): every one of them takes any feature rows.
     public static let classic: [ModelKind] = [.naiveBayes, .knn, .logistic, .linearSVM, .rbfSVM, .tree, .forest, .xgboost]
@@ -30,11 +31,17 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .xgboost: "gradient-boosted trees (XGBoost)"
         case .mlp: "multilayer perceptron (256-128, GenreNN)"
         case .edgeCNN: "edge CNN on log-mel patches (GenreNN)"
+        case .musicnnFineTune: "MSD musicnn fine-tuned (GenreNN)"
         }
     }
 
-    /// The model with its default hyper-parameters (scikit-learn's and xgboost's).
-    public func make(seed: UInt64) -> ClassifierModel {
+    /// Whether the pipeline standardises the features first: a pre-trained network takes its input as
+    /// it was trained on.
+    var standardisesFeatures: Bool { self != .musicnnFineTune }
+
+    /// The model with its default hyper-parameters (scikit-learn's and xgboost's); `fineTuning` is
+    /// read by `musicnn-fine-tune` only.
+    public func make(seed: UInt64, fineTuning: FineTuning = .init()) -> ClassifierModel {
         switch self {
         case .naiveBayes: .naiveBayes(GaussianNaiveBayes())
         case .knn: .knn(KNearestNeighbors())
@@ -46,6 +53,7 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .xgboost: .xgboost(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
         case .mlp: .neural(NeuralClassifier(architecture: .mlp, seed: seed))
         case .edgeCNN: .neural(NeuralClassifier(architecture: .edgeCNN, seed: seed))
+        case .musicnnFineTune: .fineTuned(FineTunedMusicnn(settings: fineTuning, seed: seed))
         }
     }
 }
@@ -61,6 +69,7 @@ public enum ClassifierModel: Codable, Sendable {
     case forest(RandomForest)
     case xgboost(GradientBoostedTrees)
     case neural(NeuralClassifier)
+    case fineTuned(FineTunedMusicnn)
 
     var model: any Classifier {
         switch self {
@@ -73,6 +82,7 @@ public enum ClassifierModel: Codable, Sendable {
         case .forest(let m): m
         case .xgboost(let m): m
         case .neural(let m): m
+        case .fineTuned(let m): m
         }
     }
 
@@ -87,6 +97,7 @@ public enum ClassifierModel: Codable, Sendable {
         case .forest: .forest
         case .xgboost: .xgboost
         case .neural(let m): m.architecture.kind
+        case .fineTuned: .musicnnFineTune
         }
     }
 
@@ -106,28 +117,36 @@ public enum ClassifierModel: Codable, Sendable {
         case .forest(let m): self = .forest(try fitted(m))
         case .xgboost(let m): self = .xgboost(try fitted(m))
         case .neural(let m): self = .neural(try fitted(m))
+        case .fineTuned(let m): self = .fineTuned(try fitted(m))
         }
     }
 }
 
-/// Standardisation, optional PCA, then a classifier: what is fitted on training rows and applied,
-/// unchanged, to every row scored or classified later.
+/// Standardisation (except for a pre-trained network's input), optional PCA, then a classifier: what
+/// is fitted on training rows and applied, unchanged, to every row scored or classified later.
 public struct ModelPipeline: Codable, Sendable {
-    public private(set) var scaler: StandardScaler
+    public private(set) var scaler: StandardScaler?
     public private(set) var pca: PCA?
     public private(set) var classifier: ClassifierModel
     public let classCount: Int
 
-    public init(kind: ModelKind, classCount: Int, pcaComponents: Int? = nil, seed: UInt64 = 0) {
-        scaler = StandardScaler()
+    public init(kind: ModelKind, classCount: Int, pcaComponents: Int? = nil, seed: UInt64 = 0,
+                fineTuning: FineTuning = .init()) {
+        scaler = kind.standardisesFeatures ? StandardScaler() : nil
         pca = pcaComponents.map { PCA(components: $0) }
-        classifier = kind.make(seed: seed)
+        classifier = kind.make(seed: seed, fineTuning: fineTuning)
         self.classCount = classCount
     }
 
     public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
-        try scaler.fit(x)
-        var features = try scaler.transform(x)
+        var features = x
+        if var scaler {
+            try scaler.fit(x)
+            features = try scaler.transform(x)
+            self.scaler = scaler
+        } else if pca != nil {
+            throw .invalidParameter("\(classifier.kind.rawValue) takes its input as it is: PCA does not apply")
+        }
         if var fittedPCA = pca {
             try fittedPCA.fit(features)
             features = try fittedPCA.transform(features)
@@ -138,7 +157,7 @@ public struct ModelPipeline: Codable, Sendable {
 
     /// Class probabilities of each row of `x` (columns as at training).
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
-        var features = try scaler.transform(x)
+        var features = try scaler?.transform(x) ?? x
         if let pca { features = try pca.transform(features) }
         return try classifier.model.probabilities(features)
     }

@@ -5,12 +5,12 @@
 /// end: three 1-D convolutions over frames, the last two residual. Back end: max and mean over frames
 /// of everything so far, a dense layer (the "penultimate" features), the logits.
 final class MusicnnArchitecture: TaggingArchitecture {
-    private let inputNorm: BatchNorm
-    private let timbral: [NormalisedUnit]
-    private let temporal: [NormalisedUnit]
-    private let midend: [NormalisedUnit]
-    private let poolNorm: BatchNorm
-    private let dense: NormalisedUnit
+    let inputNorm: BatchNorm
+    let timbral: [NormalisedUnit]
+    let temporal: [NormalisedUnit]
+    let midend: [NormalisedUnit]
+    let poolNorm: BatchNorm
+    let dense: NormalisedUnit
     private let output: Dense
     private let maxOverFrames = try! GlobalMaxPooling()
     private let meanOverFrames = try! GlobalAveragePooling()
@@ -52,12 +52,16 @@ final class MusicnnArchitecture: TaggingArchitecture {
             + [("backend.pool_bn", poolNorm)] + dense.namedLayers + [("backend.output", output)]
     }
 
-    func outputs(_ patches: Tensor) throws -> [String: Tensor] {
+    /// The front end's timbral and temporal features, each [N, filters, frames].
+    func frontEnd(_ patches: Tensor) throws -> (timbral: Tensor, temporal: Tensor) {
         let input = inputNorm.infer(patches, rectifiedFirst: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
         let overRows = { (unit: NormalisedUnit) in try unit.maxPooled(input, window: (nil, 1), stride: (1, 1)) }
-        let timbral = Tensor.joiningChannels(try self.timbral.map(overRows))
-        let temporal = Tensor.joiningChannels(try self.temporal.map(overRows))
+        return (Tensor.joiningChannels(try timbral.map(overRows)), Tensor.joiningChannels(try temporal.map(overRows)))
+    }
+
+    func outputs(_ patches: Tensor) throws -> [String: Tensor] {
+        let (timbral, temporal) = try frontEnd(patches)
         var features = [Tensor.joiningChannels([timbral, temporal])]
         for (index, unit) in midend.enumerated() {
             let output = try unit(features[index])

@@ -12,14 +12,7 @@ public struct NeuralClassifier: Classifier {
     public let batchSize: Int
     public let learningRate: Float
     public let seed: UInt64
-    private var trained: Trained?
-
-    private struct Trained: Codable, Sendable {
-        let columns: Int
-        let classCount: Int
-        let weights: Data
-        let history: TrainingHistory
-    }
+    private var trained: TrainedNetwork?
 
     public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
                 learningRate: Float = 1e-3, seed: UInt64 = 0) {
@@ -47,14 +40,14 @@ public struct NeuralClassifier: Classifier {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
         let (architecture, epochs, batchSize, learningRate, seed) = (architecture, epochs, batchSize, learningRate, seed)
-        trained = try Self.translatingErrors { () throws -> Trained in
+        trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
             let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed)
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
                                   report: Self.epochReport.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
             let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
-            return Trained(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
+            return TrainedNetwork(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
         }
     }
 
@@ -62,33 +55,51 @@ public struct NeuralClassifier: Classifier {
         guard let trained else { throw .notFitted("the \(architecture.rawValue) network") }
         try validateInput(x, columns: trained.columns)
         let architecture = architecture
-        return try Self.translatingErrors { () throws -> RowMatrix in
+        return try translatingNetworkErrors { () throws -> RowMatrix in
             let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0)
-            try model.loadWeights(try SafetensorsFile(data: trained.weights, source: "the model's weights"),
-                                  source: "the model's weights")
+            try model.loadWeights(try trained.weightsFile, source: "the model's weights")
             let shape = architecture.inputShape(columns: trained.columns)
-            var probabilities = RowMatrix(rows: x.rows, columns: trained.classCount)
-            // Batches bound the activations' memory however many windows are scored.
-            for start in stride(from: 0, to: x.rows, by: 128) {
-                let rows = start ..< min(x.rows, start + 128)
+            return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 128) { rows in
                 let batch = Tensor(shape: [rows.count] + shape,
                                    scalars: Array(x.values[rows.lowerBound * x.columns ..< rows.upperBound * x.columns]))
-                let logits = try model.forward(batch, training: false)
-                for (offset, row) in rows.enumerated() {
-                    softmax(logits.scalars[offset * trained.classCount ..< (offset + 1) * trained.classCount],
-                            into: &probabilities.values[row * trained.classCount ..< (row + 1) * trained.classCount])
-                }
+                return try model.forward(batch, training: false)
             }
-            return probabilities
         }
     }
+}
 
-    /// Runs `body`, turning the engine's errors into `ModelError`s that name them.
-    private static func translatingErrors<T>(_ body: () throws -> T) throws(ModelError) -> T {
-        do { return try body() } catch let error as ModelError { throw error } catch {
-            throw .library("\(error)")
+/// What a network learnt, as a bundle keeps it: the weights as safetensors bytes.
+struct TrainedNetwork: Codable, Sendable {
+    let columns: Int
+    let classCount: Int
+    let weights: Data
+    let history: TrainingHistory
+
+    var weightsFile: SafetensorsFile {
+        get throws { try SafetensorsFile(data: weights, source: "the model's weights") }
+    }
+}
+
+/// Runs `body`, turning the engine's errors into `ModelError`s that name them.
+func translatingNetworkErrors<T>(_ body: () throws -> T) throws(ModelError) -> T {
+    do { return try body() } catch let error as ModelError { throw error } catch {
+        throw .library("\(error)")
+    }
+}
+
+/// The class probabilities of every row of `x`, from the logits [rows, classes] that `logits` gives
+/// for each batch of rows: batches bound the activations' memory however many windows are scored.
+func softmaxRows(of x: RowMatrix, classCount: Int, batchSize: Int, logits: (Range<Int>) throws -> Tensor) throws -> RowMatrix {
+    var probabilities = RowMatrix(rows: x.rows, columns: classCount)
+    for start in stride(from: 0, to: x.rows, by: batchSize) {
+        let rows = start ..< min(x.rows, start + batchSize)
+        let values = try logits(rows)
+        for (offset, row) in rows.enumerated() {
+            softmax(values.scalars[offset * classCount ..< (offset + 1) * classCount],
+                    into: &probabilities.values[row * classCount ..< (row + 1) * classCount])
         }
     }
+    return probabilities
 }
 
 /// exp(z - max) / Σ exp(z - max), in Double so a wide logit range cannot overflow or lose the small classes.

@@ -19,10 +19,10 @@ public final class PretrainedNetwork: @unchecked Sendable {
     /// The intermediate outputs, as musicnn's extractor names them ("timbral", ..., "penultimate";
     /// "pool1", ..., "pool5"); `outputs` also gives "logits" and "taggram".
     public let intermediateNames: [String]
-    private let network: any TaggingArchitecture
+    let network: any TaggingArchitecture
     private let sigmoid: Sigmoid
     /// The layers keep per-shape state, so one pass runs at a time.
-    private let lock = NSLock()
+    let lock = NSLock()
 
     /// The network `name` (one of `names`) from GenreKit's resources.
     public convenience init(named name: String) throws(PretrainedNetworkError) {

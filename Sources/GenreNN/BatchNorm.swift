@@ -18,8 +18,12 @@ public final class BatchNorm: Layer {
     public let epsilon: Float, momentum: Float
     public let weight: Parameter, bias: Parameter
     public let runningMean: Parameter, runningVariance: Parameter
+    /// Normalise with the running statistics in training passes too and leave them as they are, while
+    /// the scale and shift still learn: a pre-trained layer fine-tuned on little data, as Keras runs a
+    /// BatchNormalization layer that is not trainable and as PyTorch code that calls `eval()` on it.
+    public var frozenStatistics = false
     private var passes: PassCache<Pass>
-    /// The input and the batch mean and variance of the last training forward pass.
+    /// The input and the mean and variance it was normalised with, of the last training forward pass.
     private var record: ForwardRecord<(mean: [Float], variance: [Float])>?
 
     /// `epsilon` is added to the variance: PyTorch's 1e-5 by default, 1e-3 for TensorFlow and Keras
@@ -80,7 +84,7 @@ public final class BatchNorm: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let pass = try pass(for: input.shape)
         let perChannel = input.count / channels
-        guard !training || perChannel > 1 else {
+        guard !training || frozenStatistics || perChannel > 1 else {
             throw LayerError.badInput(layer: name, shape: input.shape, expected: "more than one value per channel to train on")
         }
         let engine = passes.engine
@@ -90,11 +94,12 @@ public final class BatchNorm: Layer {
             .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
             pass.destination.output(DNNL_ARG_DST),
         ]
-        guard training else {
+        guard training, !frozenStatistics else {
             arguments += [.input(DNNL_ARG_MEAN, pass.statistics, runningMean.value.scalars),
                           .input(DNNL_ARG_VARIANCE, pass.statistics, runningVariance.value.scalars)]
             try engine.execute(pass.inference, &arguments)
-            record = nil
+            record = training ? ForwardRecord(input: input, outputShape: input.shape,
+                                              extra: (runningMean.value.scalars, runningVariance.value.scalars)) : nil
             return Tensor(shape: input.shape, scalars: try pass.destination.result(arguments[3], engine: engine))
         }
         arguments += [.output(DNNL_ARG_MEAN, pass.statistics), .output(DNNL_ARG_VARIANCE, pass.statistics)]
@@ -109,10 +114,9 @@ public final class BatchNorm: Layer {
         return Tensor(shape: input.shape, scalars: try pass.destination.result(arguments[3], engine: engine))
     }
 
-    /// Reads the source buffer the training forward pass filled, valid while `record` is set.
-
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
+        if frozenStatistics { return backwardWithFixedStatistics(outputGradient, input: record.input, record.extra) }
         let pass = try pass(for: record.input.shape)
         let engine = passes.engine
         var arguments: [Argument] = [
@@ -131,5 +135,27 @@ public final class BatchNorm: Layer {
         weight.gradient = Tensor(shape: [channels], scalars: arguments[7].values)
         bias.gradient = Tensor(shape: [channels], scalars: arguments[8].values)
         return Tensor(shape: record.input.shape, scalars: try pass.inputGradient.result(arguments[6], engine: engine))
+    }
+
+    /// The gradients of y = weight (x - mean) / √(variance + ε) + bias with the statistics constants,
+    /// in one pass over plain [N, C, ...] (oneDNN's backward would want a training forward's hint).
+    private func backwardWithFixedStatistics(_ outputGradient: Tensor, input: Tensor,
+                                             _ statistics: (mean: [Float], variance: [Float])) -> Tensor {
+        let positions = input.count / (input.shape[0] * channels)
+        var inputGradient = [Float](repeating: 0, count: input.count)
+        var weightGradient = [Double](repeating: 0, count: channels), biasGradient = weightGradient
+        for plane in 0 ..< input.shape[0] * channels {
+            let c = plane % channels, inverse = 1 / (statistics.variance[c] + epsilon).squareRoot()
+            let scale = weight.value[c] * inverse
+            for i in plane * positions ..< (plane + 1) * positions {
+                let g = outputGradient.scalars[i]
+                weightGradient[c] += Double(g * (input.scalars[i] - statistics.mean[c]) * inverse)
+                biasGradient[c] += Double(g)
+                inputGradient[i] = g * scale
+            }
+        }
+        weight.gradient = Tensor(shape: [channels], scalars: weightGradient.map(Float.init))
+        bias.gradient = Tensor(shape: [channels], scalars: biasGradient.map(Float.init))
+        return Tensor(shape: input.shape, scalars: inputGradient)
     }
 }

@@ -148,12 +148,32 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "How a track's window probabilities combine: \(Aggregation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var aggregation: Aggregation = .mean
 
+    @Option(help: "musicnn-fine-tune: musicnn's blocks kept as pre-trained, from the input (\(FineTuning.blocks.joined(separator: ", "))): 0 to \(FineTuning.blocks.count).")
+    var frozenBlocks = FineTuning().frozenBlocks
+
+    @Option(help: "musicnn-fine-tune: the learning rate of the pre-trained layers that train, as a fraction of the new output layer's.")
+    var pretrainedRate = FineTuning().pretrainedRateScale
+
+    @Option(help: "musicnn-fine-tune: epochs of training.")
+    var fineTuningEpochs = FineTuning().epochs
+
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
+        if !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
+            throw ValidationError("--frozen-blocks must lie in 0...\(FineTuning.blocks.count), got \(frozenBlocks)")
+        }
+        if !(pretrainedRate >= 0 && pretrainedRate.isFinite) {
+            throw ValidationError("--pretrained-rate must be a number of at least 0, got \(pretrainedRate)")
+        }
+        if fineTuningEpochs < 1 { throw ValidationError("--fine-tuning-epochs must be at least 1, got \(fineTuningEpochs)") }
+    }
+
+    var fineTuning: FineTuning {
+        FineTuning(frozenBlocks: frozenBlocks, pretrainedRateScale: pretrainedRate, epochs: fineTuningEpochs)
     }
 
     func evaluation(of kind: ModelKind, seed: UInt64) -> Evaluation {
-        Evaluation(kind: kind, pcaComponents: pca, aggregation: aggregation, seed: seed)
+        Evaluation(kind: kind, pcaComponents: pca, aggregation: aggregation, seed: seed, fineTuning: fineTuning)
     }
 }
 

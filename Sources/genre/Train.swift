@@ -58,7 +58,8 @@ struct Train: AsyncParsableCommand {
             rows = dataset.rows(ofTracks: dataset.tracks.indices.filter { train.contains(dataset.tracks[$0].id) })
             trainedOn = "the \(Set(rows.map { dataset.rowTrack[$0] }).count) tracks of \(split.trainList!)"
         }
-        var fitted = ModelPipeline(kind: model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed)
+        var fitted = ModelPipeline(kind: model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed,
+                                   fineTuning: pipeline.fineTuning)
         let labels = dataset.labels
         try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
 

@@ -62,6 +62,21 @@ import TestSupport
         #expect(layer.namedParameters.map(\.name) == ["weight", "bias"])
     }
 
+    /// With frozen statistics a training pass is the inference function, the running statistics stay,
+    /// and the gradients (input, scale, shift) are that function's.
+    @Test func batchNormWithFrozenStatisticsTrainsAsItInfers() throws {
+        var generator = TestGenerator(seed: 52)
+        let layer = try BatchNorm(channels: 3, epsilon: 1e-3)
+        layer.frozenStatistics = true
+        layer.runningMean.value = Tensor(shape: [3], scalars: [0.5, -1, 0])
+        layer.runningVariance.value = Tensor(shape: [3], scalars: [4, 0.25, 1])
+        layer.weight.value = Tensor(shape: [3], scalars: [2, -1, 0.5])
+        let input = randomTensor([2, 3, 2, 3], &generator)
+        #expect(try layer.forward(input, training: true).scalars == layer.forward(input, training: false).scalars)
+        #expect(layer.runningMean.value.scalars == [0.5, -1, 0] && layer.runningVariance.value.scalars == [4, 0.25, 1])
+        #expect(try gradientError(layer, input: input) < LayerGradientTests.tolerance)
+    }
+
     @Test func batchNormMisuseIsATypedError() throws {
         #expect(throws: LayerError.self) { try BatchNorm(channels: 2, epsilon: 0) }
         #expect(throws: LayerError.self) { try BatchNorm(channels: 2, momentum: 1.5) }

@@ -1,0 +1,190 @@
+import Foundation
+import GenreML
+import GenreNN
+
+/// How `musicnn-fine-tune` trains: which of musicnn's blocks stay as pre-trained, and how fast the
+/// others move.
+public struct FineTuning: Codable, Sendable, Equatable {
+    /// musicnn's blocks (front end, mid end, back end) held still, counted from the input: 0 trains
+    /// them all, 3 only the new output layer (the frozen embeddings with a dense head).
+    public var frozenBlocks: Int
+    /// The learning rate of the pre-trained layers that train, as a fraction of the new layer's.
+    public var pretrainedRateScale: Float
+    public var epochs: Int
+
+    public init(frozenBlocks: Int = 1, pretrainedRateScale: Float = 0.1, epochs: Int = 8) {
+        self.frozenBlocks = frozenBlocks
+        self.pretrainedRateScale = pretrainedRateScale
+        self.epochs = epochs
+    }
+
+    /// The blocks `frozenBlocks` counts.
+    public static let blocks = ["front end", "mid end", "back end"]
+}
+
+/// MSD_musicnn fine-tuned to the classes, the step of transfer learning after frozen embeddings: its
+/// tag layer replaced by a new output layer for the classes (behind musicnn's dropout), the first
+/// `frozenBlocks` blocks held still, the other pre-trained layers trained at a fraction of the new
+/// layer's learning rate; GenreNN's `Trainer` with Adam and a cosine schedule. Rows are musicnn's
+/// input patches (`--set musicnn-input`), taken as they are (no standardisation). The bundle keeps
+/// the weights of what trained; the frozen blocks come from the shipped network.
+public struct FineTunedMusicnn: Classifier {
+    public static let network = "MSD_musicnn"
+    public let settings: FineTuning
+    public let batchSize: Int
+    public let learningRate: Float
+    public let seed: UInt64
+    private var trained: TrainedNetwork?
+
+    public init(settings: FineTuning = .init(), batchSize: Int = 32, learningRate: Float = 1e-3, seed: UInt64 = 0) {
+        self.settings = settings
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+    }
+
+    /// The loss and accuracy of every epoch of the last `fit`.
+    public var history: TrainingHistory? { trained?.history }
+
+    /// The weights of what trained: the blocks after the frozen ones ("0.", "1.", ...), then the new
+    /// output layer, named as in a `Sequential` of them.
+    public var trainedWeights: SafetensorsFile? {
+        try? trained?.weightsFile
+    }
+
+    public mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
+        try validateTraining(x, labels: labels, classCount: classCount)
+        try validatePatches(x)
+        guard (0 ... FineTuning.blocks.count).contains(settings.frozenBlocks) else {
+            throw .invalidParameter("--frozen-blocks counts musicnn's \(FineTuning.blocks.count) blocks (\(FineTuning.blocks.joined(separator: ", "))): give 0 to \(FineTuning.blocks.count), not \(settings.frozenBlocks)")
+        }
+        guard settings.epochs > 0, batchSize > 0, learningRate > 0,
+              settings.pretrainedRateScale >= 0, settings.pretrainedRateScale.isFinite else {
+            throw .invalidParameter("epochs, batch size and learning rate must be positive and the pre-trained rate scale at least 0")
+        }
+        let (this, epochs) = (self, settings.epochs)
+        trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
+            let network = try this.network(classCount: classCount)
+            for parameter in network.model.layers.dropLast().flatMap(\.parameters) {
+                parameter.learningRateScale = this.settings.pretrainedRateScale
+            }
+            let inputs = try this.frozenOutput(x, rows: 0 ..< x.rows, network: network)
+            let trainer = Trainer(model: network.model, optimizer: try Adam(learningRate: this.learningRate),
+                                  schedule: try CosineAnnealing(epochs: epochs), batchSize: this.batchSize, seed: this.seed,
+                                  report: NeuralClassifier.epochReport.map { report in
+                                      { report("musicnn-fine-tune \($0.progressLine(epochs: epochs))") }
+                                  })
+            let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
+            return TrainedNetwork(columns: x.columns, classCount: classCount, weights: network.model.weightsFile().data(), history: history)
+        }
+    }
+
+    public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
+        guard let trained else { throw .notFitted("the fine-tuned musicnn") }
+        try validatePatches(x)
+        try validateInput(x, columns: MusicnnPatchFeatureSet.columnCount)
+        return try translatingNetworkErrors { () throws -> RowMatrix in
+            let network = try network(classCount: trained.classCount)
+            try network.model.loadWeights(try trained.weightsFile, source: "the model's weights")
+            return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 64) { rows in
+                try network.model.forward(try frozenOutput(x, rows: rows, network: network), training: false)
+            }
+        }
+    }
+
+    /// What trains or runs on top of the frozen blocks, and those blocks.
+    private struct Network {
+        let frozen: [Sequential]
+        /// The blocks after the frozen ones, then the new output layer.
+        let model: Sequential
+    }
+
+    /// A fresh copy of the shipped network (training changes it) cut at the frozen blocks, with a
+    /// new output layer drawn from the seed.
+    private func network(classCount: Int) throws -> Network {
+        var generator = SeededGenerator(seed: seed)
+        let (blocks, width) = try PretrainedNetwork(named: Self.network).blocks(seed: seed &+ 1)
+        let output = Sequential([try Dropout(rate: 0.5, seed: seed &+ 2),
+                                 try Dense(inputs: width, outputs: classCount, generator: &generator)])
+        return Network(frozen: Array(blocks[..<settings.frozenBlocks]),
+                       model: Sequential(Array(blocks[settings.frozenBlocks...]) + [output]))
+    }
+
+    /// The patches of `rows` through the frozen blocks in inference mode: the front end as the shipped
+    /// network computes it, once per patch in a process (`FrontEndCache`), the rest on GenreNN.
+    private func frozenOutput(_ x: RowMatrix, rows: Range<Int>, network: Network) throws -> Tensor {
+        let patches = x.values[rows.lowerBound * x.columns ..< rows.upperBound * x.columns]
+        guard settings.frozenBlocks > 0 else {
+            return Tensor(shape: [rows.count] + PretrainedNetwork.patchShape, scalars: Array(patches))
+        }
+        let frontEnd = try FrontEndCache.shared.frontEnd(of: patches, network: Self.network)
+        return try network.frozen.dropFirst().reduce(frontEnd) { try $1.forward($0, training: false) }
+    }
+
+    private func validatePatches(_ x: RowMatrix) throws(ModelError) {
+        guard x.columns == MusicnnPatchFeatureSet.columnCount else {
+            throw .invalidParameter("musicnn-fine-tune takes musicnn's input patches (--set \(MusicnnPatchFeatureSet.setName), "
+                + "\(MusicnnPatchFeatureSet.columnCount) columns), not rows of \(x.columns) features")
+        }
+    }
+}
+
+/// The front-end outputs of the patches seen so far in this process, as the shipped network
+/// computes them, up to a memory budget (the oldest go first): with a frozen front end, each patch's
+/// is computed once however many folds of cross-validation train or score on it.
+final class FrontEndCache: @unchecked Sendable {
+    static let shared = FrontEndCache(budgetBytes: 3 << 30)
+
+    private struct Key: Hashable {
+        let network: String
+        /// A copy: a slice would keep the whole feature matrix alive.
+        let patch: [Float]
+    }
+    private let budgetBytes: Int
+    private var outputs: [Key: [Float]] = [:]
+    private var arrivals: [Key] = []
+    private var bytes = 0
+    /// Held while a batch computes, so that parallel folds wait for it instead of computing it again.
+    private let lock = NSLock()
+
+    init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
+
+    /// The front end [N, 561, 187] of the patches held one after another in `patches`.
+    func frontEnd(of patches: ArraySlice<Float>, network name: String) throws -> Tensor {
+        let size = MusicnnPatchFeatureSet.columnCount
+        let keys = stride(from: patches.startIndex, to: patches.endIndex, by: size).map {
+            Key(network: name, patch: Array(patches[$0 ..< $0 + size]))
+        }
+        return try lock.withLock { () throws -> Tensor in
+            // In the rows' order, so that the same rows batch alike (results are deterministic).
+            var seen = Set<Key>()
+            let missing = keys.filter { outputs[$0] == nil && seen.insert($0).inserted }
+            for start in stride(from: 0, to: missing.count, by: 16) {
+                let batch = missing[start ..< min(missing.count, start + 16)]
+                let computed = try FeatureCatalog.network(name).frontEnd(
+                    Tensor(shape: [batch.count] + PretrainedNetwork.patchShape, scalars: batch.flatMap(\.patch)))
+                let each = computed.count / batch.count
+                for (offset, key) in batch.enumerated() {
+                    outputs[key] = Array(computed.scalars[offset * each ..< (offset + 1) * each])
+                    arrivals.append(key)
+                    bytes += 4 * (each + size)
+                }
+            }
+            // [N, channels, frames]: the front end keeps the frames.
+            let values = keys.map { outputs[$0]! }
+            evictBeyondBudget()
+            return Tensor(shape: [keys.count, values[0].count / MusicnnInput.patchFrames, MusicnnInput.patchFrames],
+                          scalars: values.flatMap { $0 })
+        }
+    }
+
+    private func evictBeyondBudget() {
+        var evicted = 0
+        while bytes > budgetBytes, evicted < arrivals.count {
+            let key = arrivals[evicted]
+            bytes -= 4 * (outputs.removeValue(forKey: key)!.count + key.patch.count)
+            evicted += 1
+        }
+        arrivals.removeFirst(evicted)
+    }
+}
