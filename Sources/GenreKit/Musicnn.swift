@@ -55,7 +55,7 @@ final class MusicnnArchitecture: TaggingArchitecture {
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {
         let input = inputNorm.infer(patches, rectifiedFirst: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
-        let overRows = { (unit: NormalisedUnit) in try unit.maxPooled(input, window: (nil, 1), stride: (1, 1)) }
+        let overRows = { (unit: NormalisedUnit) in try unit.maxOverRows(input) }
         let timbral = Tensor.joiningChannels(try self.timbral.map(overRows))
         let temporal = Tensor.joiningChannels(try self.temporal.map(overRows))
         var features = [Tensor.joiningChannels([timbral, temporal])]
