@@ -56,7 +56,7 @@ final class MusicnnArchitecture: TaggingArchitecture {
     func frontEnd(_ patches: Tensor) throws -> (timbral: Tensor, temporal: Tensor) {
         let input = inputNorm.infer(patches, rectifiedFirst: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
-        let overRows = { (unit: NormalisedUnit) in try unit.maxPooled(input, window: (nil, 1), stride: (1, 1)) }
+        let overRows = { (unit: NormalisedUnit) in try unit.maxOverRows(input) }
         return (Tensor.joiningChannels(try timbral.map(overRows)), Tensor.joiningChannels(try temporal.map(overRows)))
     }
 
