@@ -45,6 +45,25 @@ struct ModelCommandTests {
         #expect(lines.count == 1 + 2 + 4 * 2)
     }
 
+    /// A fine-tuned musicnn bundle: trained on musicnn's input patches, it classifies from them.
+    @Test func fineTunedMusicnnBundle() throws {
+        let data = try Self.dataset()
+        let model = data.file("tuned.genremodel")
+        let train = try GenreRun(["train", data.path, "--set", "musicnn-input", "--segment-seconds", "3",
+                                  "--model", "musicnn-fine-tune", "--frozen-blocks", "2", "--fine-tuning-epochs", "30",
+                                  "--skip-evaluation", "--quiet", "-o", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        let song = data.file("new.wav")
+        try WAVWriter.tone(song, hz: 3300, seconds: 6, sampleRate: 44100, channels: 2)
+        let run = try GenreRun(["classify", "--model", model, "--top", "1", song])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("high"), "\(run.stdout)")
+        let refused = try GenreRun(["train", data.path, "--set", "gtzan57", "--model", "musicnn-fine-tune",
+                                    "--skip-evaluation", "--quiet", "-o", data.file("refused.genremodel")])
+        #expect(refused.status != 0 && refused.stderr.contains("--set musicnn-input"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data.file("refused.genremodel")))
+    }
+
     @Test func evaluateReportsAndLeakyProtocolSaysSoFirst() throws {
         let data = try Self.dataset()
         let svg = data.file("confusion.svg")
