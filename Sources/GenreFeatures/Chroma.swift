@@ -108,22 +108,47 @@ public enum Chroma {
         return chroma
     }
 
-    /// bank × power, accumulated in Float over the bins as BLAS does for librosa's float32 einsum; row by
-    /// row so that the inner loop runs along the spectrogram's frames.
+    /// bank × power, accumulated in Float over the bins as BLAS does for librosa's float32 einsum.
+    /// 48 frames at a time (the last chunk overlapping the one before), each pitch class's sums over
+    /// all bins are kept in registers (twelve SSE vectors), while the chunk's columns of the
+    /// spectrogram stay in the cache for the next pitch class. Clips under 48 frames go frame by frame.
     private static func project(_ power: Matrix, with bank: Matrix) -> Matrix {
-        var product = Matrix(rows: bank.rows, columns: power.columns)
-        let frames = power.columns
+        typealias Lanes = SIMD16<Float>
+        let frames = power.columns, bins = bank.columns, chunk = 3 * Lanes.scalarCount
+        var product = Matrix(rows: bank.rows, columns: frames)
         product.values.withUnsafeMutableBufferPointer { result in
-            power.values.withUnsafeBufferPointer { power in
+        power.values.withUnsafeBufferPointer { power in
+        bank.values.withUnsafeBufferPointer { weights in
+            guard frames >= chunk else {
                 for pitchClass in 0 ..< bank.rows {
-                    let target = result.baseAddress! + pitchClass * frames
-                    for bin in 0 ..< bank.columns {
-                        let weight = bank[pitchClass, bin], source = power.baseAddress! + bin * frames
-                        for frame in 0 ..< frames { target[frame] += weight * source[frame] }
+                    for bin in 0 ..< bins {
+                        for frame in 0 ..< frames {
+                            result[pitchClass * frames + frame] += weights[pitchClass * bins + bin] * power[bin * frames + frame]
+                        }
                     }
                 }
+                return
             }
-        }
+            @inline(__always)
+            func load(_ bin: Int, _ frame: Int) -> Lanes {
+                UnsafeRawPointer(power.baseAddress! + bin * frames + frame).loadUnaligned(as: Lanes.self)
+            }
+            for first in stride(from: 0, to: frames, by: chunk).map({ min($0, frames - chunk) }) {
+                for pitchClass in 0 ..< bank.rows {
+                    var a = Lanes.zero, b = a, c = a
+                    for bin in 0 ..< bins {
+                        let w = Lanes(repeating: weights[pitchClass * bins + bin])
+                        a += w * load(bin, first)
+                        b += w * load(bin, first + Lanes.scalarCount)
+                        c += w * load(bin, first + 2 * Lanes.scalarCount)
+                    }
+                    let target = UnsafeMutableRawPointer(result.baseAddress! + pitchClass * frames + first)
+                    target.storeBytes(of: a, as: Lanes.self)
+                    target.storeBytes(of: b, toByteOffset: MemoryLayout<Lanes>.size, as: Lanes.self)
+                    target.storeBytes(of: c, toByteOffset: 2 * MemoryLayout<Lanes>.size, as: Lanes.self)
+                }
+            }
+        }}}
         return product
     }
 

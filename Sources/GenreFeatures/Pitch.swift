@@ -116,23 +116,43 @@ public enum Pitch {
                 for frame in 0 ..< frames { floors[frame] = row[frame] > floors[frame] ? row[frame] : floors[frame] }
             }
             for frame in 0 ..< frames { floors[frame] *= threshold }
-            /// S * (S > floor), librosa's thresholded spectrogram.
-            func kept(_ bin: Int, _ frame: Int) -> Float {
-                let value = magnitude[bin * frames + frame]
-                return value > floors[frame] ? value : 0
+            /// S * (S > floor), librosa's thresholded spectrogram, at four frames from `frame` (the
+            /// last frame repeated past the end, when there are fewer than four).
+            @inline(__always)
+            func kept(_ bin: Int, _ frame: Int) -> SIMD4<Float> {
+                func load(_ values: UnsafePointer<Float>) -> SIMD4<Float> {
+                    frame + 4 <= frames ? UnsafeRawPointer(values + frame).loadUnaligned(as: SIMD4<Float>.self)
+                        : SIMD4((0 ..< 4).map { values[min(frame + $0, frames - 1)] })
+                }
+                let values = load(magnitude.baseAddress! + bin * frames), floor = load(floors.baseAddress!)
+                return values.replacing(with: 0, where: .!(values .> floor))
             }
+            /// The peak at (bin, frame), refined by parabolic interpolation.
+            func peak(_ bin: Int, _ frame: Int) -> Peak {
+                let below = magnitude[(bin - 1) * frames + frame], here = magnitude[bin * frames + frame]
+                let above = bin + 1 < bins ? magnitude[(bin + 1) * frames + frame] : 0
+                let shift = bin + 1 < bins ? parabolicShift(below, here, above) : 0
+                // np.gradient: central differences inside, one-sided at the top.
+                let slope = bin + 1 < bins ? (above - below) / 2 : here - below
+                return Peak(index: bin * frames + frame,
+                            pitch: Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT)),
+                            magnitude: here + 0.5 * slope * shift)
+            }
+            // Peaks are sparse: frames are tested four at a time, and only a group with a peak is
+            // looked at frame by frame. The last few frames go as a group that overlaps the one before.
             for bin in 1 ..< bins where lowest <= frequencies[bin] && frequencies[bin] < highest {
-                for frame in 0 ..< frames {
-                    let value = kept(bin, frame)
-                    guard value > kept(bin - 1, frame), bin == bins - 1 || value >= kept(bin + 1, frame) else { continue }
-                    let below = magnitude[(bin - 1) * frames + frame], here = magnitude[bin * frames + frame]
-                    let above = bin + 1 < bins ? magnitude[(bin + 1) * frames + frame] : 0
-                    let shift = bin + 1 < bins ? parabolicShift(below, here, above) : 0
-                    // np.gradient: central differences inside, one-sided at the top.
-                    let slope = bin + 1 < bins ? (above - below) / 2 : here - below
-                    found.append(Peak(index: bin * frames + frame,
-                                      pitch: Float((Double(bin) + Double(shift)) * Double(sampleRate) / Double(nFFT)),
-                                      magnitude: here + 0.5 * slope * shift))
+                var frame = 0
+                while frame < frames {
+                    let start = max(min(frame, frames - 4), 0)
+                    let here = kept(bin, start)
+                    var peaks = here .> kept(bin - 1, start)
+                    if bin + 1 < bins { peaks .&= here .>= kept(bin + 1, start) }
+                    if any(peaks) {
+                        for lane in frame - start ..< min(4, frames - start) where peaks[lane] {
+                            found.append(peak(bin, start + lane))
+                        }
+                    }
+                    frame = start + 4
                 }
             }
         }}

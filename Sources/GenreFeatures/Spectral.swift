@@ -32,7 +32,7 @@ public enum Spectral {
     /// Spectral centroid per frame, (1, t): the mean frequency of each frame's normalised spectrum.
     public static func centroid(_ magnitude: Matrix, sampleRate: Int = 22050, nFFT: Int? = nil) throws(SpectralError) -> [Float] {
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral centroid")
-        return bins.centroids(bins.normalisers()).map(Float.init)
+        return bins.centroids(Bins.normalisers(bins.totals().double)).map(Float.init)
     }
 
     /// Spectral bandwidth per frame, (1, t): (Σ_k S[k] |f_k - centroid|^p)^(1/p), with S normalised
@@ -41,7 +41,7 @@ public enum Spectral {
                                  normalize: Bool = true) throws(SpectralError) -> [Float] {
         guard p > 0 else { throw .parameterOutOfRange(name: "p", value: "\(p)", valid: "positive") }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral bandwidth")
-        let normalisers = bins.normalisers()
+        let normalisers = Bins.normalisers(bins.totals().double)
         return bins.bandwidths(normalisers, bins.centroids(normalisers), p: p, normalize: normalize)
     }
 
@@ -54,7 +54,7 @@ public enum Spectral {
             throw .parameterOutOfRange(name: "rollPercent", value: "\(rollPercent)", valid: "in (0, 1)")
         }
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nFFT, feature: "spectral roll-off")
-        return bins.rolloffs(rollPercent)
+        return bins.centroidsAndRolloffs(normalisers: nil, thresholds: Bins.thresholds(bins.totals().single, rollPercent)).rolloffs
     }
 
     /// `centroid`, `bandwidth` and `rolloff` with their defaults, sharing the work they have in
@@ -62,9 +62,11 @@ public enum Spectral {
     static func centroidBandwidthRolloff(_ magnitude: Matrix, sampleRate: Int = 22050) throws(SpectralError)
         -> (centroid: [Float], bandwidth: [Float], rolloff: [Float]) {
         let bins = try Bins(magnitude, sampleRate: sampleRate, nFFT: nil, feature: "spectral centroid, bandwidth and roll-off")
-        let normalisers = bins.normalisers()
-        let centroids = bins.centroids(normalisers)
-        return (centroids.map(Float.init), bins.bandwidths(normalisers, centroids, p: 2, normalize: true), bins.rolloffs(0.85))
+        let totals = bins.totals()
+        let normalisers = Bins.normalisers(totals.double)
+        let found = bins.centroidsAndRolloffs(normalisers: normalisers, thresholds: Bins.thresholds(totals.single, 0.85))
+        return (found.centroids.map(Float.init), bins.bandwidths(normalisers, found.centroids, p: 2, normalize: true),
+                found.rolloffs)
     }
 
     /// Spectral flatness per frame, (1, t): geometric over arithmetic mean of max(amin, S^power).
@@ -268,6 +270,7 @@ private struct Bins {
     }
 
     /// Per frame, Σ_k term(k, S[k, t], t) in double.
+    @inline(__always)
     func sum(_ term: (Int, Float, Int) -> Double) -> [Double] {
         var sums = [Double](repeating: 0, count: frames)
         sums.withUnsafeMutableBufferPointer { sums in
@@ -276,19 +279,71 @@ private struct Bins {
         return sums
     }
 
-    /// What librosa divides each frame by in `normalize(norm=1)`: Σ_k S[k, t] in double, or 1
+    /// Per frame, Σ_k S[k, t] in double (as `normalize` sums) and in float32 (the last row of
+    /// librosa's float32 `cumsum` for the roll-off), in one pass.
+    func totals() -> (double: [Double], single: [Float]) {
+        var double = [Double](repeating: 0, count: frames), single = [Float](repeating: 0, count: frames)
+        double.withUnsafeMutableBufferPointer { double in
+            single.withUnsafeMutableBufferPointer { single in
+                forEachRow { _, row in
+                    for t in 0..<frames {
+                        double[t] += Double(row[t])
+                        single[t] += row[t]
+                    }
+                }
+            }
+        }
+        return (double, single)
+    }
+
+    /// What librosa divides each frame by in `normalize(norm=1)`: the frame's sum in double, or 1
     /// when that is below float32's smallest normal number.
-    func normalisers() -> [Double] {
-        sum { _, value, _ in Double(value) }.map { $0 < Double(Float.leastNormalMagnitude) ? 1 : $0 }
+    static func normalisers(_ totals: [Double]) -> [Double] {
+        totals.map { $0 < Double(Float.leastNormalMagnitude) ? 1 : $0 }
+    }
+
+    /// The cumulative energy each frame's roll-off must reach, in float32 as librosa's.
+    static func thresholds(_ totals: [Float], _ rollPercent: Double) -> [Float] {
+        totals.map { Float(rollPercent) * $0 }
     }
 
     /// Centroids in double (librosa's result is float64) from S / normaliser rounded to float32,
     /// as librosa stores the normalised spectrogram.
     func centroids(_ normalisers: [Double]) -> [Double] {
-        let reciprocals = normalisers.map { 1 / $0 }
-        return reciprocals.withUnsafeBufferPointer { reciprocals in
-            sum { k, value, t in frequencies[k] * Self.normalised(value, reciprocals[t]) }
-        }
+        centroidsAndRolloffs(normalisers: normalisers, thresholds: nil).centroids
+    }
+
+    /// The centroids (with `normalisers`) and the roll-off frequencies (with `thresholds`, see
+    /// `Spectral.rolloff`) from one pass over the bins; what is not asked for comes back empty.
+    ///
+    /// The float32 cumulative sums never fall, as the values are non-negative: a frame's roll-off
+    /// bin is the count of bins whose cumulative sum is still below the threshold, counted without
+    /// a branch. A frame that never reaches it (NaN) gets NaN.
+    func centroidsAndRolloffs(normalisers: [Double]?, thresholds: [Float]?) -> (centroids: [Double], rolloffs: [Float]) {
+        let reciprocals = normalisers?.map { 1 / $0 } ?? []
+        var centroids = [Double](repeating: 0, count: normalisers == nil ? 0 : frames)
+        var cumulative = [Float](repeating: 0, count: thresholds == nil ? 0 : frames)
+        var below = [Int32](repeating: 0, count: cumulative.count)
+        reciprocals.withUnsafeBufferPointer { reciprocals in
+        (thresholds ?? []).withUnsafeBufferPointer { thresholds in
+        centroids.withUnsafeMutableBufferPointer { centroids in
+        cumulative.withUnsafeMutableBufferPointer { cumulative in
+        below.withUnsafeMutableBufferPointer { below in
+            forEachRow { k, row in
+                if !centroids.isEmpty {
+                    let frequency = frequencies[k]
+                    for t in 0..<frames { centroids[t] += frequency * Self.normalised(row[t], reciprocals[t]) }
+                }
+                if !cumulative.isEmpty {
+                    for t in 0..<frames {
+                        cumulative[t] += row[t]
+                        below[t] &+= cumulative[t] >= thresholds[t] ? 0 : 1
+                    }
+                }
+            }
+        }}}}}
+        let rolloffs = below.map { Int($0) < magnitude.rows ? Float(frequencies[Int($0)]) : .nan }
+        return (centroids, rolloffs)
     }
 
     /// S / normaliser rounded to float32, as librosa stores the normalised spectrogram; as a product
@@ -300,43 +355,18 @@ private struct Bins {
 
     /// Bandwidths (see `Spectral.bandwidth`) around the given centroids.
     func bandwidths(_ normalisers: [Double], _ centroids: [Double], p: Double, normalize: Bool) -> [Float] {
-        let reciprocals = normalisers.map { 1 / $0 }
-        let sums = reciprocals.withUnsafeBufferPointer { reciprocals in
-            centroids.withUnsafeBufferPointer { centroids in
-                sum { k, value, t in
-                    let weight = normalize ? Self.normalised(value, reciprocals[t]) : Double(value)
-                    let deviation = abs(frequencies[k] - centroids[t])
-                    return weight * (p == 2 ? deviation * deviation : pow(deviation, p))
+        // Without normalisation the weight is the value itself: normalised(value, 1) is exactly that.
+        let reciprocals = normalisers.map { normalize ? 1 / $0 : 1 }
+        /// The sums for one power, so that the loop over frames has no branch and vectorises.
+        @inline(__always)
+        func sums(_ raise: (Double) -> Double) -> [Double] {
+            reciprocals.withUnsafeBufferPointer { reciprocals in
+                centroids.withUnsafeBufferPointer { centroids in
+                    sum { k, value, t in Self.normalised(value, reciprocals[t]) * raise(abs(frequencies[k] - centroids[t])) }
                 }
             }
         }
-        return sums.map { Float(pow($0, 1 / p)) }
+        return (p == 2 ? sums { $0 * $0 } : sums { pow($0, p) }).map { Float(pow($0, 1 / p)) }
     }
 
-    /// Roll-off frequencies (see `Spectral.rolloff`). The bins above the last frame's roll-off are
-    /// not read.
-    func rolloffs(_ rollPercent: Double) -> [Float] {
-        var totals = [Float](repeating: 0, count: frames)
-        totals.withUnsafeMutableBufferPointer { totals in
-            forEachRow { _, row in for t in 0..<frames { totals[t] += row[t] } }
-        }
-        let thresholds = totals.map { Float(rollPercent) * $0 }
-        var cumulative = [Float](repeating: 0, count: frames), rolloff = [Float](repeating: .nan, count: frames)
-        var pending = frames
-        cumulative.withUnsafeMutableBufferPointer { cumulative in
-        rolloff.withUnsafeMutableBufferPointer { rolloff in
-        magnitude.values.withUnsafeBufferPointer { values in
-            for k in 0 ..< magnitude.rows where pending > 0 {
-                let row = values.baseAddress! + k * frames
-                for t in 0..<frames {
-                    cumulative[t] += row[t]
-                    if rolloff[t].isNaN, cumulative[t] >= thresholds[t] {
-                        rolloff[t] = Float(frequencies[k])
-                        pending -= 1
-                    }
-                }
-            }
-        }}}
-        return rolloff
-    }
 }

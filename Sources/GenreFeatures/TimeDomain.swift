@@ -9,32 +9,47 @@ public enum TimeDomain {
                                         center: Bool = true, threshold: Double = 1e-10,
                                         zeroPos: Bool = true) throws(SpectralError) -> [Float] {
         let padded = try framed(signal, frameLength: frameLength, hopLength: hopLength, center: center, padMode: .edge)
-        // crossingsBefore[i]: crossings between consecutive samples up to sample i.
-        let crossingsBefore = [Int32](unsafeUninitializedCapacity: padded.count) { crossings, initialized in
-            padded.withUnsafeBufferPointer { padded in
-                var previous = Self.sign(padded[0], threshold: threshold, zeroPos: zeroPos), count: Int32 = 0
-                crossings[0] = 0
-                for i in 1 ..< padded.count {
-                    let current = Self.sign(padded[i], threshold: threshold, zeroPos: zeroPos)
-                    // Counted without a branch: signs of audio change too often to predict.
-                    count += current != previous ? 1 : 0
-                    crossings[i] = count
-                    previous = current
+        // librosa compares |x| <= threshold in double: for a float32 x that is |x| <= the largest
+        // float32 not above the threshold.
+        var bound = Float(threshold)
+        if Double(bound) > threshold { bound = bound.nextDown }
+        let zero = SIMD4<Int32>(repeating: zeroPos ? 1 : 0)
+        /// Each value's sign as librosa compares them: -1, 1, or `zero` within the threshold.
+        @inline(__always)
+        func signs(_ values: SIMD4<Float>) -> SIMD4<Int32> {
+            let nonzero = (unsafeBitCast(values, to: SIMD4<Int32>.self) &>> 31) | 1
+            return nonzero.replacing(with: zero, where: (values .<= bound) .& (values .>= -bound))
+        }
+        // Crossings between samples i - 1 and i (none into sample 0), counted per block of
+        // gcd(frameLength, hopLength) samples; a frame from `start` sums its blocks, less the
+        // crossing into `start`, which comes from before the frame.
+        let block = greatestCommonDivisor(frameLength, hopLength), blocksPerFrame = frameLength / block
+        return padded.withUnsafeBufferPointer { padded in
+            let samples = padded.baseAddress!
+            @inline(__always)
+            func load(_ i: Int) -> SIMD4<Float> { UnsafeRawPointer(samples + i).loadUnaligned(as: SIMD4<Float>.self) }
+            /// Crossings into samples `range`, four at a time and without a branch: signs of audio
+            /// change too often to predict.
+            func crossings(_ range: Range<Int>) -> Int32 {
+                var counts = SIMD4<Int32>.zero, i = range.lowerBound
+                while i + 4 <= range.upperBound {
+                    counts &+= SIMD4(repeating: 0).replacing(with: 1, where: signs(load(i)) .!= signs(load(i - 1)))
+                    i += 4
                 }
+                var count = counts.wrappedSum()
+                for i in i ..< range.upperBound {
+                    let pair = signs(SIMD4(padded[i], padded[i - 1], 0, 0))
+                    count &+= pair[0] != pair[1] ? 1 : 0
+                }
+                return count
             }
-            initialized = padded.count
+            let blockCounts = stride(from: 0, to: padded.count - block + 1, by: block).map { crossings(max($0, 1) ..< $0 + block) }
+            return frameStarts(padded.count, frameLength, hopLength).map { start in
+                let count = blockCounts[start / block ..< start / block + blocksPerFrame].reduce(0, +)
+                    - (start > 0 ? crossings(start ..< start + 1) : 0)
+                return Float(Double(count) / Double(frameLength))
+            }
         }
-        return frameStarts(padded.count, frameLength, hopLength).map { start in
-            Float(Double(crossingsBefore[start + frameLength - 1] - crossingsBefore[start]) / Double(frameLength))
-        }
-    }
-
-    /// The sign librosa compares: values within ±threshold are zero, which counts as positive when
-    /// `zeroPos`.
-    @inline(__always)
-    private static func sign(_ value: Float, threshold: Double, zeroPos: Bool) -> Int8 {
-        let zero: Int8 = zeroPos ? 1 : 0, nonzero: Int8 = value.sign == .minus ? -1 : 1
-        return abs(Double(value)) <= threshold ? zero : nonzero
     }
 
     /// Root mean square per frame, (1, t), from the signal padded by `padMode` when `center`.
@@ -43,8 +58,7 @@ public enum TimeDomain {
         let padded = try framed(signal, frameLength: frameLength, hopLength: hopLength, center: center, padMode: padMode)
         // Frames are whole numbers of blocks of gcd(frameLength, hopLength) samples: sum each
         // block's squares once (float32 squares as librosa's, summed in double).
-        var block = frameLength, other = hopLength
-        while other != 0 { (block, other) = (other, block % other) }
+        let block = greatestCommonDivisor(frameLength, hopLength)
         let blockSums = stride(from: 0, to: padded.count - block + 1, by: block).map { start in
             padded[start ..< start + block].reduce(0.0) { $0 + Double($1 * $1) }
         }
@@ -95,4 +109,10 @@ public enum TimeDomain {
     private static func frameStarts(_ length: Int, _ frameLength: Int, _ hopLength: Int) -> StrideTo<Int> {
         stride(from: 0, to: (length - frameLength) / hopLength * hopLength + 1, by: hopLength)
     }
+}
+
+func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+    var (a, b) = (a, b)
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
 }
