@@ -34,7 +34,7 @@ extension NormalisedUnit {
         try maxima.withUnsafeMutableBufferPointer { maxima in
             let maxima = maxima.baseAddress!
             try stacks.withUnsafeBufferPointer { stacks in
-                try concurrentlyOverColumns(width) { columns in
+                try concurrently(width) { columns in
                     var products = [Float](repeating: 0, count: filters * span)
                     try products.withUnsafeMutableBufferPointer { products in
                         let products = products.baseAddress!
@@ -98,7 +98,7 @@ private func rectifiedNormalisedMaximum(_ values: UnsafePointer<Float>, count: I
 }
 
 /// Calls `body` with ranges that split 0 ..< count, spread over the cores; throws the first error.
-private func concurrentlyOverColumns(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
+func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
     // More pieces than cores, so that a core another process slows down gets fewer of them.
     let pieces = min(count, 4 * ProcessInfo.processInfo.activeProcessorCount)
     let failure = FirstFailure()
