@@ -28,29 +28,39 @@ extension NormalisedUnit {
         }
         let stacks = Self.columnStacks(input, kernelRows: kernelRows, paddedBefore: before,
                                        paddedWidth: width + kernelColumns - 1)
-        let bias = weighted.bias.value.scalars
+        return try maxima(batch: batch, width: width, stacks: stacks, pieces: width) { columns, stacks, maxima, after in
+            var products = [Float](repeating: 0, count: filters * span)
+            try products.withUnsafeMutableBufferPointer { products in
+                let products = products.baseAddress!
+                for column in columns {
+                    try MatrixProduct.multiply(m: filters, n: span, k: taps, a: columnMajorWeights, lda: taps,
+                                               b: stacks + column * kernelRows * span, ldb: span, c: products, ldc: span)
+                    for f in 0 ..< filters {
+                        for n in 0 ..< batch {
+                            maxima[(n * filters + f) * width + column] = rectifiedNormalisedMaximum(
+                                products + f * span + n * rows, count: rows, bias: after.bias[f], scale: after.scale[f],
+                                shift: after.shift[f])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The unit's maxima over rows [N, filters, width], written by `fill` for ranges that split
+    /// 0 ..< pieces, spread over the cores, from `stacks` (the input as `fill` reads it) and with what
+    /// follows the convolution.
+    func maxima(batch: Int, width: Int, stacks: [Float], pieces: Int,
+                _ fill: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, AfterConvolution) throws -> Void)
+        throws -> Tensor {
+        let filters = weighted.weight.value.shape[0]
         let (scale, shift) = norm.inferenceAffine
+        let after = AfterConvolution(bias: weighted.bias.value.scalars, scale: scale, shift: shift)
         var maxima = [Float](repeating: 0, count: batch * filters * width)
         try maxima.withUnsafeMutableBufferPointer { maxima in
             let maxima = maxima.baseAddress!
             try stacks.withUnsafeBufferPointer { stacks in
-                try concurrentlyOverColumns(width) { columns in
-                    var products = [Float](repeating: 0, count: filters * span)
-                    try products.withUnsafeMutableBufferPointer { products in
-                        let products = products.baseAddress!
-                        for column in columns {
-                            try MatrixProduct.multiply(m: filters, n: span, k: taps, a: columnMajorWeights, lda: taps,
-                                                       b: stacks.baseAddress! + column * kernelRows * span, ldb: span,
-                                                       c: products, ldc: span)
-                            for f in 0 ..< filters {
-                                for n in 0 ..< batch {
-                                    maxima[(n * filters + f) * width + column] = rectifiedNormalisedMaximum(
-                                        products + f * span + n * rows, count: rows, bias: bias[f], scale: scale[f], shift: shift[f])
-                                }
-                            }
-                        }
-                    }
-                }
+                try concurrently(pieces) { try fill($0, stacks.baseAddress!, maxima, after) }
             }
         }
         return Tensor(shape: [batch, filters, width], scalars: maxima)
@@ -78,6 +88,14 @@ extension NormalisedUnit {
     }
 }
 
+/// A unit's convolution bias per filter and its batch norm as y = scale x + shift, which follow the
+/// convolution (after a ReLU).
+struct AfterConvolution {
+    let bias: [Float]
+    let scale: [Float]
+    let shift: [Float]
+}
+
 /// max over `count` values x of max(x + bias, 0) · scale + shift: the convolution's bias, the ReLU and
 /// the batch norm of one filter, then the maximum over its rows.
 private func rectifiedNormalisedMaximum(_ values: UnsafePointer<Float>, count: Int, bias: Float, scale: Float,
@@ -98,7 +116,7 @@ private func rectifiedNormalisedMaximum(_ values: UnsafePointer<Float>, count: I
 }
 
 /// Calls `body` with ranges that split 0 ..< count, spread over the cores; throws the first error.
-private func concurrentlyOverColumns(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
+private func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
     // More pieces than cores, so that a core another process slows down gets fewer of them.
     let pieces = min(count, 4 * ProcessInfo.processInfo.activeProcessorCount)
     let failure = FirstFailure()

@@ -56,8 +56,8 @@ final class MusicnnArchitecture: TaggingArchitecture {
     func frontEnd(_ patches: Tensor) throws -> (timbral: Tensor, temporal: Tensor) {
         let input = inputNorm.infer(patches, rectifiedFirst: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
-        let overRows = { (unit: NormalisedUnit) in try unit.maxOverRows(input) }
-        return (Tensor.joiningChannels(try timbral.map(overRows)), Tensor.joiningChannels(try temporal.map(overRows)))
+        let timbral = try self.timbral.map { try $0.spectralMaxOverRows(input) }
+        return (Tensor.joiningChannels(timbral), Tensor.joiningChannels(try temporal.map { try $0.maxOverRows(input) }))
     }
 
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {

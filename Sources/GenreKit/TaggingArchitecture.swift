@@ -14,6 +14,8 @@ final class NormalisedUnit {
     let weighted: WeightedLayer
     let norm: BatchNorm
     private let names: (weighted: String, norm: String)
+    /// The kernel transformed along its rows, kept for `spectralMaxOverRows(_:)`.
+    var spectralKernel: SpectralKernel?
 
     init(_ weighted: WeightedLayer, epsilon: Float, names: (weighted: String, norm: String)) throws {
         self.weighted = weighted

@@ -29,6 +29,24 @@ import TestSupport
         }
     }
 
+    /// The inference path keeps the timbral kernels' transforms between calls: after the weights change
+    /// (as training changes them) it still computes what the trainable front end computes.
+    @Test func theInferenceFrontEndFollowsChangedWeights() throws {
+        let fixture = try Fixture.load("musicnn_MSD_musicnn.safetensors")
+        let input = try fixture.tensor("input")
+        let patch = Tensor(shape: input.shape, scalars: input.floats)
+        let network = try PretrainedNetwork(named: "MSD_musicnn")
+        let frontEnd = try network.blocks(seed: 0).blocks[0]
+        _ = try network.outputs(patch)
+        for parameter in frontEnd.parameters where parameter.value.shape.count == 4 {
+            parameter.value = Tensor(shape: parameter.value.shape, scalars: parameter.value.scalars.map { 0.5 - 2 * $0 })
+        }
+        let outputs = try network.outputs(patch)
+        let expected = try frontEnd.forward(patch, training: false).scalars
+        let deviation = Deviation.compare(outputs["timbral"]!.scalars + outputs["temporal"]!.scalars, expected)
+        #expect(deviation.maxAbsolute <= tolerance, "\(deviation)")
+    }
+
     /// Patches of two kinds of 3 s signal at 16 kHz: low steady tones (class 0) and bursts of noise (class 1).
     static func patches(count: Int, seed: UInt64) throws -> (x: RowMatrix, labels: [Int]) {
         var mix = SplitMix(seed: seed)
