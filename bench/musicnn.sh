@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-3}"
 python="$(scripts/musicnn-env.sh)"
-swift build -c release --product musicnn-bench >&2
+source scripts/swift-flags.sh
+swift build -c release --product musicnn-bench "${swift_flags[@]}" >&2
 clips=(Examples/*.mp3)
 
 for model in MSD_musicnn MSD_vgg; do

@@ -17,8 +17,9 @@ if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   echo "installing PyTorch (CPU) into $venv" >&2
   "$venv/bin/pip" install -q torch >&2
 fi
-swift build -c release --product genre-nn-bench >&2
-bench="$(swift build -c release --show-bin-path)/genre-nn-bench"
+source scripts/swift-flags.sh
+swift build -c release --product genre-nn-bench "${swift_flags[@]}" >&2
+bench="$(swift build -c release "${swift_flags[@]}" --show-bin-path)/genre-nn-bench"
 export OMP_NUM_THREADS="$threads"
 
 # The value of `key=` in a line of key=value pairs.

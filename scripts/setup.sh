@@ -17,5 +17,6 @@ if ((${#missing[@]})); then
 fi
 
 if [ "${1:-}" != "--no-build" ]; then
-  swift build -c release --product genre >&2
+  source scripts/swift-flags.sh
+  swift build -c release --product genre "${swift_flags[@]}" >&2
 fi

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --no-build
-swift test -c release "$@"
+source scripts/swift-flags.sh
+swift test -c release "${swift_flags[@]}" "$@"

@@ -542,6 +542,47 @@ extension SIMD4: FFTLane where Scalar: FFTScalar {
     }
 }
 
+extension SIMD8: FFTLane where Scalar: FFTScalar {
+    typealias Element = Scalar
+    static var width: Int { 8 }
+
+    @inline(__always)
+    init(_ pointer: UnsafePointer<Scalar>) {
+        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always)
+    init(reversed pointer: UnsafePointer<Scalar>) {
+        let v = UnsafeRawPointer(pointer - 7).loadUnaligned(as: Self.self)
+        self.init(v[7], v[6], v[5], v[4], v[3], v[2], v[1], v[0])
+    }
+
+    @inline(__always)
+    func store(_ pointer: UnsafeMutablePointer<Scalar>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
+
+    @inline(__always)
+    static func storeTransposed(_ a: Self, _ b: Self, _ c: Self, _ d: Self,
+                                            to pointer: UnsafeMutablePointer<Scalar>) {
+        SIMD4.storeTransposed(a.lowHalf, b.lowHalf, c.lowHalf, d.lowHalf, to: pointer)
+        SIMD4.storeTransposed(a.highHalf, b.highHalf, c.highHalf, d.highHalf, to: pointer + 16)
+    }
+
+    @inline(__always)
+    static func deinterleave(_ source: UnsafePointer<Scalar>, into split: Split<Scalar>, _ index: Int) {
+        let v = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Scalar>.self)
+        v.evenHalf.store(split.re + index)
+        v.oddHalf.store(split.im + index)
+    }
+
+    @inline(__always)
+    static func interleave(_ split: Split<Scalar>, _ index: Int, into target: UnsafeMutablePointer<Scalar>) {
+        SIMD4<Scalar>.interleave(split, index, into: target)
+        SIMD4<Scalar>.interleave(split, index + 4, into: target + 8)
+    }
+}
+
 extension SIMD2: FFTLane where Scalar: FFTScalar {
     typealias Element = Scalar
     static var width: Int { 2 }

@@ -230,50 +230,47 @@ struct SlidingMedian {
     }
 }
 
-/// Sixteen Float lanes as four SIMD4 values: min and max of SIMD4 compile to single minps/maxps,
-/// while wider SIMD types often go through masks (and the standard pointwiseMin is NaN-aware and slow).
+/// Sixteen Float lanes as two SIMD8 values: min and max of SIMD8 compile to single vminps/vmaxps
+/// with AVX (two minps/maxps without), while SIMD16 often goes through masks (and the standard
+/// pointwiseMin is NaN-aware and slow).
 struct FloatLanes {
     static let scalarCount = 16
-    var a, b, c, d: SIMD4<Float>
+    var low, high: SIMD8<Float>
 
     init(repeating value: Float) {
-        a = SIMD4(repeating: value); b = a; c = a; d = a
+        low = SIMD8(repeating: value); high = low
     }
 
-    init(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>) {
-        self.a = a; self.b = b; self.c = c; self.d = d
+    init(_ low: SIMD8<Float>, _ high: SIMD8<Float>) {
+        self.low = low; self.high = high
     }
 
     /// Loads lanes from 16 consecutive floats.
     @inline(__always)
     init(_ floats: UnsafePointer<Float>) {
         let raw = UnsafeRawPointer(floats)
-        self.init(raw.loadUnaligned(as: SIMD4<Float>.self), raw.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self),
-                  raw.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self),
-                  raw.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self))
+        self.init(raw.loadUnaligned(as: SIMD8<Float>.self), raw.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
     }
 
     /// Stores the lanes to 16 consecutive floats.
     @inline(__always)
     func store(to floats: UnsafeMutablePointer<Float>) {
         let raw = UnsafeMutableRawPointer(floats)
-        raw.storeBytes(of: a, as: SIMD4<Float>.self)
-        raw.storeBytes(of: b, toByteOffset: 16, as: SIMD4<Float>.self)
-        raw.storeBytes(of: c, toByteOffset: 32, as: SIMD4<Float>.self)
-        raw.storeBytes(of: d, toByteOffset: 48, as: SIMD4<Float>.self)
+        raw.storeBytes(of: low, as: SIMD8<Float>.self)
+        raw.storeBytes(of: high, toByteOffset: 32, as: SIMD8<Float>.self)
     }
 }
 
 @inline(__always)
 private func minimum(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
-    @inline(__always) func min4(_ p: SIMD4<Float>, _ q: SIMD4<Float>) -> SIMD4<Float> { p.replacing(with: q, where: q .< p) }
-    return FloatLanes(min4(x.a, y.a), min4(x.b, y.b), min4(x.c, y.c), min4(x.d, y.d))
+    @inline(__always) func min8(_ p: SIMD8<Float>, _ q: SIMD8<Float>) -> SIMD8<Float> { p.replacing(with: q, where: q .< p) }
+    return FloatLanes(min8(x.low, y.low), min8(x.high, y.high))
 }
 
 @inline(__always)
 private func maximum(_ x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
-    @inline(__always) func max4(_ p: SIMD4<Float>, _ q: SIMD4<Float>) -> SIMD4<Float> { p.replacing(with: q, where: q .> p) }
-    return FloatLanes(max4(x.a, y.a), max4(x.b, y.b), max4(x.c, y.c), max4(x.d, y.d))
+    @inline(__always) func max8(_ p: SIMD8<Float>, _ q: SIMD8<Float>) -> SIMD8<Float> { p.replacing(with: q, where: q .> p) }
+    return FloatLanes(max8(x.low, y.low), max8(x.high, y.high))
 }
 
 /// Four rows of four floats, to transpose a 4 x 4 block in registers.

@@ -110,9 +110,10 @@ public struct STFT: Sendable {
     private let doubleFFT: RealFFT<Double>
     /// The inverse's, and the forward one's in single precision.
     private let singleFFT: RealFFT<Float>
-    /// One SSE register of each precision: two frames of doubles, four of floats.
+    /// Two frames of doubles (an SSE register), eight of floats (an AVX register, or two SSE ones
+    /// when built without AVX).
     private typealias DoubleLanes = SIMD2<Double>
-    private typealias SingleLanes = SIMD4<Float>
+    private typealias SingleLanes = SIMD8<Float>
 
     public init(_ settings: STFTSettings = STFTSettings()) throws(SpectralError) {
         try settings.validate()
@@ -410,10 +411,10 @@ public struct STFT: Sendable {
             while j + 4 <= n {
                 let v0 = SingleLanes(values + j * width), v1 = SingleLanes(values + (j + 1) * width)
                 let v2 = SingleLanes(values + (j + 2) * width), v3 = SingleLanes(values + (j + 3) * width)
-                let w = SingleLanes(window.baseAddress! + j)
+                let w = SIMD4<Float>(window.baseAddress! + j)
                 for f in 0 ..< count {
                     let destination = target + f * hop + j
-                    (SingleLanes(destination) + w * SingleLanes(v0[f], v1[f], v2[f], v3[f])).store(destination)
+                    (SIMD4<Float>(destination) + w * SIMD4<Float>(v0[f], v1[f], v2[f], v3[f])).store(destination)
                 }
                 j += 4
             }
@@ -478,12 +479,13 @@ extension SIMD2: STFTLane where Scalar == Double {
     }
 }
 
-extension SIMD4: STFTLane where Scalar == Float {
+extension SIMD8: STFTLane where Scalar == Float {
     @inline(__always)
     static func storeWindowed(_ frames: UnsafePointer<UnsafePointer<Float>>, _ j: Int, _ window: UnsafePointer<Float>,
                               to target: UnsafeMutablePointer<Float>) {
-        let a = Self(frames[0] + j), b = Self(frames[1] + j), c = Self(frames[2] + j), d = Self(frames[3] + j)
-        for i in 0 ..< 4 { (Self(a[i], b[i], c[i], d[i]) * window[j + i]).store(target + 4 * i) }
+        func load(_ f: Int) -> SIMD4<Float> { SIMD4(frames[f] + j) }
+        let a = load(0), b = load(1), c = load(2), d = load(3), e = load(4), f = load(5), g = load(6), h = load(7)
+        for i in 0 ..< 4 { (Self(a[i], b[i], c[i], d[i], e[i], f[i], g[i], h[i]) * window[j + i]).store(target + 8 * i) }
     }
 
     @inline(__always)
@@ -491,7 +493,7 @@ extension SIMD4: STFTLane where Scalar == Float {
 
     @inline(__always)
     static func magnitudes(_ re: Self, _ im: Self) -> Self {
-        let r = SIMD4<Double>(re), i = SIMD4<Double>(im)
+        let r = SIMD8<Double>(re), i = SIMD8<Double>(im)
         return Self((r * r + i * i).squareRoot())
     }
 }
@@ -501,7 +503,7 @@ extension SIMD4: STFTLane where Scalar == Float {
 /// parts; a short last group repeats its last frame. The inverse STFT reads it in order, where the
 /// rows of a (bins, frames) matrix would be read a few values at a time each.
 struct GroupedSpectrum: Sendable {
-    static let width = 4
+    static let width = 8
     let rows: Int
     let columns: Int
     let values: [Float]
@@ -554,8 +556,8 @@ func gatherGroups(_ matrix: UnsafePointer<Float>, columns: Int, rows: Int, first
         for g in stride(from: 0, to: count, by: width) {
             let group = target(g) + k * width
             if g + width <= count {
-                UnsafeMutableRawPointer(group).storeBytes(of: UnsafeRawPointer(row + g).loadUnaligned(as: SIMD4<Float>.self),
-                                                          as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(group).storeBytes(of: UnsafeRawPointer(row + g).loadUnaligned(as: SIMD8<Float>.self),
+                                                          as: SIMD8<Float>.self)
             } else {
                 for f in 0 ..< width { group[f] = row[min(g + f, count - 1)] }
             }

@@ -150,12 +150,12 @@ private struct AutocorrelationFrames {
     ///
     /// A frame's largest autocorrelation is its value at lag 0, the frame's energy; and the inverse
     /// transform is linear: so the frames' power spectra, each divided by its energy, are added up
-    /// and transformed back once, not once per frame. The frames are transformed four at a time in
-    /// single precision (one per SIMD lane); their spectra are summed, and transformed back, in
-    /// double. The sums move by about 1e-7 of a frame's energy, which only a near tie between two
+    /// and transformed back once, not once per frame. The frames are transformed eight at a time in
+    /// single precision (one per SIMD lane); their spectra are summed, four frames at a time, and
+    /// transformed back, in double. The sums move by about 1e-7 of a frame's energy, which only a near tie between two
     /// lags' scores could feel.
     func sums() -> [Double] {
-        typealias Lanes = SIMD4<Float>
+        typealias Lanes = SIMD8<Float>
         let length = window.count, width = Lanes.width
         var autocorrelate = Autocorrelation(length: length)
         // A power of two is always a valid FFT size.
@@ -171,27 +171,29 @@ private struct AutocorrelationFrames {
         padded.withUnsafeBufferPointer { padded in
             let re = spectra.baseAddress!, im = re + bins * width
             for first in stride(from: 0, to: count, by: width) {
-                // Frame first + f starts one value after frame first + f - 1: value i of the four
-                // frames is four neighbouring values of the envelope. Lanes past the last frame are 0.
-                var energies = SIMD4<Double>.zero
+                // Frame first + f starts one value after frame first + f - 1: value i of the eight
+                // frames is eight neighbouring values of the envelope. Lanes past the last frame are 0.
+                var energies = SIMD8<Double>.zero
                 let lanes = min(width, count - first)
                 for i in 0 ..< length {
                     let start = padded.baseAddress! + first + i
                     let samples = lanes == width ? UnsafeRawPointer(start).loadUnaligned(as: Lanes.self)
                         : Lanes((0 ..< width).map { $0 < lanes ? start[$0] : 0 })
-                    let values = Lanes(SIMD4<Double>(samples) * window[i])
+                    let values = Lanes(SIMD8<Double>(samples) * window[i])
                     values.store(frames.baseAddress! + i * width)
-                    energies += SIMD4<Double>(values) * SIMD4<Double>(values)
+                    energies += SIMD8<Double>(values) * SIMD8<Double>(values)
                 }
                 // Each lane's 1 / energy; 0 for lanes past the last frame.
-                var factors = SIMD4<Double>.zero
+                var factors = SIMD8<Double>.zero
                 for f in 0 ..< lanes {
                     factors[f] = energies[f] < Double.leastNormalMagnitude ? 1 : 1 / energies[f]
                 }
                 fft.forward(interleaved: frames.baseAddress!, Lanes.self, real: re, imaginary: im, scratch: scratch)
                 for k in 0 ..< bins {
-                    let r = SIMD4<Double>(Lanes(re + k * width)), i = SIMD4<Double>(Lanes(im + k * width))
-                    spectrum[k] += ((r * r + i * i) * factors).sum()
+                    let r = SIMD8<Double>(Lanes(re + k * width)), i = SIMD8<Double>(Lanes(im + k * width))
+                    let powers = (r * r + i * i) * factors
+                    spectrum[k] += powers.lowHalf.sum()
+                    spectrum[k] += powers.highHalf.sum()
                 }
             }
         }}}
