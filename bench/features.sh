@@ -2,10 +2,10 @@
 # Benchmark: the full gtzan57 extraction (decode included) of GTZAN clips, librosa 0.11 against
 # GenreKit on the same clips in one run, both pinned to one core; then GenreKit's folder throughput
 # on one core and on all cores.
-# Usage: bench/features.sh [number of clips, default 20] [passes of each side, default 3]
+# Usage: bench/features.sh [number of clips, default 20] [passes of each side, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-count="${1:-20}" repeats="${2:-3}"
+count="${1:-20}" repeats="${2:-5}"
 gtzan="../shared/datasets/gtzan"
 [ -d "$gtzan" ] || { echo "bench: $gtzan is absent: nothing to measure" >&2; exit 1; }
 

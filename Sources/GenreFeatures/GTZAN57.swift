@@ -37,7 +37,7 @@ public struct GTZAN57: FeatureSet {
         let (spectrum, magnitude) = try Self.stft.transformAndMagnitude(samples)
         let power = Spectrogram.raise(magnitude, toPower: 2)
         let melDecibels = try Decibels.power(try Self.melBank.apply(power))
-        let harmonicMask = try HPSS.masks(magnitude: magnitude).harmonic
+        let harmonicMask = try HPSS.harmonicMask(magnitude: magnitude)
         let onsets = try Onset.strength(melDB: melDecibels, aggregate: .median)
         let mfcc = try MFCC.fromDecibels(melDecibels, count: 20)
 

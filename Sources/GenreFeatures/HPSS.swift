@@ -37,6 +37,17 @@ public enum HPSS {
                       harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: false)
     }
 
+    /// The harmonic soft mask alone (`hpss(S, mask=True)[0]`), the same as `masks(...).harmonic`
+    /// with one spectrogram-sized array fewer written, for callers that need no other.
+    public static func harmonicMask(
+        magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
+        harmonicMargin: Float = 1, percussiveMargin: Float = 1
+    ) throws(HPSSError) -> Matrix {
+        try decompose(magnitude, harmonicKernel: harmonicKernel, percussiveKernel: percussiveKernel, power: power,
+                      harmonicMargin: harmonicMargin, percussiveMargin: percussiveMargin, applyingMasks: false,
+                      writingPercussive: false).harmonic
+    }
+
     /// The harmonic and percussive magnitude spectrograms (`hpss(S)` for a real `S`): the input times each mask.
     public static func separate(
         magnitude: Matrix, harmonicKernel: Int = 31, percussiveKernel: Int = 31, power: Float = 2,
@@ -83,10 +94,11 @@ public enum HPSS {
     }
 
     /// The two median filters, then both masks in one pass over them (the arrays are larger than the
-    /// caches), multiplied by the magnitude when `applyingMasks`.
+    /// caches), multiplied by the magnitude when `applyingMasks`. Without `writingPercussive` the
+    /// percussive result is left holding its median filter's output, for the caller to discard.
     private static func decompose(
         _ magnitude: Matrix, harmonicKernel: Int, percussiveKernel: Int, power: Float, harmonicMargin: Float,
-        percussiveMargin: Float, applyingMasks: Bool
+        percussiveMargin: Float, applyingMasks: Bool, writingPercussive: Bool = true
     ) throws(HPSSError) -> (harmonic: Matrix, percussive: Matrix) {
         for kernel in [harmonicKernel, percussiveKernel] where kernel < 1 { throw .kernelSize(kernel) }
         for margin in [harmonicMargin, percussiveMargin] where !(margin >= 1) { throw .margin(margin) }
@@ -106,14 +118,14 @@ public enum HPSS {
                                 let scale = applyingMasks ? magnitude[i] : 1
                                 let masks = softmasks(harmonic[i], percussive[i])
                                 harmonic[i] = scale * masks.x
-                                percussive[i] = scale * masks.y
+                                if writingPercussive { percussive[i] = scale * masks.y }
                             }
                         } else {
                             for i in magnitude.indices {
                                 let h = harmonic[i], p = percussive[i]
                                 let scale = applyingMasks ? magnitude[i] : 1
                                 harmonic[i] = scale * softmasks(h, p * harmonicMargin).x
-                                percussive[i] = scale * softmasks(p, h * percussiveMargin).x
+                                if writingPercussive { percussive[i] = scale * softmasks(p, h * percussiveMargin).x }
                             }
                         }
                     }

@@ -219,8 +219,9 @@ public struct STFT: Sendable {
         let tiny = Float.leastNormalMagnitude
         func divide(_ first: Int, _ count: Int, by envelope: UnsafePointer<Float>) {
             for j in 0..<count {
-                let value = sum[first + j], weight = envelope[j]
-                sum[first + j] = weight > tiny ? value / weight : value
+                // Dividing by 1 where the sum is tiny, rather than branching, lets the loop vectorise.
+                let weight = envelope[j]
+                sum[first + j] /= weight > tiny ? weight : 1
             }
         }
         envelope.withUnsafeBufferPointer { envelope in

@@ -89,7 +89,7 @@ import Testing
             #expect(throws: HPSSError.self) { try HPSS.softmask(ones, reference: Matrix(rows: 2, columns: 3)) }
         }
 
-        @Test("hpss magnitudes and masks (margins, kernel pairs, hard masks); relative 1e-4 (floor 1e-6 x peak)")
+        @Test("hpss magnitudes and masks (margins, kernel pairs, hard masks); relative 1e-4 (floor 1e-6 x peak); the harmonic mask alone is the pair's")
         func separation() throws {
             let magnitude = try fixture.matrix("hpss/magnitude")
             for name in ["default", "margins", "hard"] {
@@ -101,6 +101,10 @@ import Testing
                                               power: power, harmonicMargin: Float(margins[0]), percussiveMargin: Float(margins[1]))
                 let masks = try HPSS.masks(magnitude: magnitude, harmonicKernel: kernels[0], percussiveKernel: kernels[1],
                                            power: power, harmonicMargin: Float(margins[0]), percussiveMargin: Float(margins[1]))
+                let harmonicMask = try HPSS.harmonicMask(
+                    magnitude: magnitude, harmonicKernel: kernels[0], percussiveKernel: kernels[1], power: power,
+                    harmonicMargin: Float(margins[0]), percussiveMargin: Float(margins[1]))
+                #expect(harmonicMask == masks.harmonic, "\(name): the harmonic mask alone differs from the pair's")
                 let floor = 1e-6 * peak(magnitude.values)
                 for (actual, what, floor) in [(parts.harmonic, "harmonic", floor), (parts.percussive, "percussive", floor),
                                               (masks.harmonic, "harmonic_mask", 1e-6), (masks.percussive, "percussive_mask", 1e-6)] {
