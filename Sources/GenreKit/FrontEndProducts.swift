@@ -6,10 +6,9 @@ import GenreNN
 /// the 38-mel timbral unit of 10 patches) and reorders it before the maximum over its rows can be
 /// taken; here each column's products stay in the core's cache and are reduced at once.
 extension NormalisedUnit {
-    /// The unit's output for [N, 1, H, W] reduced to its maximum over all rows, [N, filters, W] (as
-    /// `maxPooled(_:window: (nil, 1), stride: (1, 1))` gives it), for a convolution of one input channel
-    /// that is unpadded along the rows and padded along the columns as TensorFlow's 'same' pads them
-    /// (the odd one after), as musicnn's timbral and temporal convolutions are.
+    /// The unit's output for [N, 1, H, W] reduced to its maximum over all rows, [N, filters, W], for a
+    /// convolution of one input channel that is unpadded along the rows and padded along the columns as
+    /// TensorFlow's 'same' pads them (the odd one after), as musicnn's timbral and temporal convolutions are.
     func maxOverRows(_ input: Tensor) throws -> Tensor {
         let kernel = weighted.weight.value.shape
         precondition(kernel.count == 4 && kernel[1] == 1 && input.shape.count == 4 && input.shape[1] == 1,
@@ -116,7 +115,7 @@ private func rectifiedNormalisedMaximum(_ values: UnsafePointer<Float>, count: I
 }
 
 /// Calls `body` with ranges that split 0 ..< count, spread over the cores; throws the first error.
-private func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
+func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
     // More pieces than cores, so that a core another process slows down gets fewer of them.
     let pieces = min(count, 4 * ProcessInfo.processInfo.activeProcessorCount)
     let failure = FirstFailure()

@@ -5,7 +5,7 @@ final class VGGArchitecture: TaggingArchitecture {
     private let inputNorm: BatchNorm
     private let units: [NormalisedUnit]
     /// Each max pool's (mels, frames) window and its stride along both; unpadded, as TensorFlow's 'valid'.
-    private let pools: [(window: (rows: Int?, columns: Int), stride: Int)] =
+    private let pools: [(window: (rows: Int, columns: Int), stride: Int)] =
         [((1, 4), 2), ((2, 2), 2), ((2, 2), 2), ((2, 2), 2), ((4, 4), 4)]
     private let output: Dense
 
@@ -30,7 +30,10 @@ final class VGGArchitecture: TaggingArchitecture {
         var outputs: [String: Tensor] = [:]
         var x = inputNorm.infer(patches, rectifiedFirst: false)
         for (index, (unit, pool)) in zip(units, pools).enumerated() {
-            x = try unit.maxPooled(x, window: pool.window, stride: (pool.stride, pool.stride))
+            // The first convolution has one input channel (too few products for Winograd's transforms
+            // to pay) and pools windows of 1 x 4; the others pool square windows within its blocks.
+            x = index == 0 ? try unit.singleChannelMaxPooled(x, window: pool.window, stride: pool.stride)
+                : try unit.winogradMaxPooled(x, pool: pool.stride)
             outputs["pool\(index + 1)"] = x
         }
         outputs["logits"] = try output.forward(x.reshaped([x.shape[0], x.count / x.shape[0]]), training: false)

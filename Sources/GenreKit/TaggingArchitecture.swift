@@ -16,6 +16,8 @@ final class NormalisedUnit {
     private let names: (weighted: String, norm: String)
     /// The kernel transformed along its rows, kept for `spectralMaxOverRows(_:)`.
     var spectralKernel: SpectralKernel?
+    /// The kernel transformed for `winogradMaxPooled(_:pool:)`, kept.
+    var winogradKernel: WinogradKernel?
 
     init(_ weighted: WeightedLayer, epsilon: Float, names: (weighted: String, norm: String)) throws {
         self.weighted = weighted
@@ -27,39 +29,6 @@ final class NormalisedUnit {
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
         norm.infer(try weighted.forward(input, training: false), rectifiedFirst: true)
-    }
-
-    /// The unit's output [N, C, H, W] max-pooled in the same pass as the ReLU and batch norm, over
-    /// unpadded windows of `window` rows (nil: all of them) and columns moved by `stride`; a whole
-    /// axis of rows is dropped from the shape ([N, C, W'] as musicnn's front end has it).
-    func maxPooled(_ input: Tensor, window: (rows: Int?, columns: Int), stride: (rows: Int, columns: Int)) throws -> Tensor {
-        let output = try weighted.forward(input, training: false)
-        let (batch, channels, rows, columns) = (output.shape[0], output.shape[1], output.shape[2], output.shape[3])
-        let (windowRows, windowColumns) = (window.rows ?? rows, window.columns)
-        let pooledRows = (rows - windowRows) / stride.rows + 1, pooledColumns = (columns - windowColumns) / stride.columns + 1
-        let (scale, shift) = norm.inferenceAffine
-        var maxima = [Float](repeating: -.infinity, count: batch * channels * pooledRows * pooledColumns)
-        output.scalars.withUnsafeBufferPointer { source in
-            maxima.withUnsafeMutableBufferPointer { destination in
-                for plane in 0 ..< batch * channels {
-                    let (a, b) = (scale[plane % channels], shift[plane % channels])
-                    for pooledRow in 0 ..< pooledRows {
-                        let target = destination.baseAddress! + (plane * pooledRows + pooledRow) * pooledColumns
-                        // Row by row of the window, so that the inner loop runs along contiguous columns.
-                        for row in pooledRow * stride.rows ..< pooledRow * stride.rows + windowRows {
-                            let values = source.baseAddress! + (plane * rows + row) * columns
-                            for column in 0 ..< windowColumns {
-                                for w in 0 ..< pooledColumns {
-                                    target[w] = max(target[w], max(values[w * stride.columns + column], 0) * a + b)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let shape = window.rows == nil ? [batch, channels, pooledColumns] : [batch, channels, pooledRows, pooledColumns]
-        return Tensor(shape: shape, scalars: maxima)
     }
 }
 
