@@ -173,15 +173,15 @@ struct SpectralKernel {
             let members = min(filters, first + Self.groupFilters) - first
             for frequency in 0 ..< frequencies {
                 let block = (first * frequencies + frequency * members) * 2 * taps
+                let rowWaves = (0 ..< kernelRows).map { wave(frequency, $0) }
+                let (cosφ, sinφ) = (wave(frequency, shift).real, -wave(frequency, shift).imaginary)
                 for member in 0 ..< members {
                     for column in 0 ..< kernelColumns {
                         var (c, d) = (0.0, 0.0)
-                        for row in 0 ..< kernelRows {
+                        for (row, (real, imaginary)) in rowWaves.enumerated() {
                             let w = Double(weights[((first + member) * kernelRows + row) * kernelColumns + column])
-                            let (real, imaginary) = wave(frequency, row)
                             (c, d) = (c + w * real, d + w * imaginary)
                         }
-                        let (cosφ, sinφ) = (wave(frequency, shift).real, -wave(frequency, shift).imaginary)
                         let (p, q) = (c * cosφ + d * sinφ, c * sinφ - d * cosφ)
                         let (realOut, imaginaryOut) = (block + member * taps, block + (members + member) * taps)
                         products[realOut + column] = Float(p)
