@@ -31,40 +31,57 @@ extension NormalisedUnit {
             let output = output.baseAddress!
             try padded.withUnsafeBufferPointer { padded in
                 try concurrently(batch * filters) { planes in
-                    // The window's extremes over its rows, then over its columns (past the row: repeats).
+                    // The windows' extremes over their rows, then over their columns from every column
+                    // on (the row's last vector reads past it: never used).
                     var rows = [Float](repeating: 0, count: vectors * Lanes.scalarCount + window.columns)
+                    var spans = [Float](repeating: 0, count: vectors * Lanes.scalarCount)
                     for plane in planes {
                         let (patch, filter) = plane.quotientAndRemainder(dividingBy: filters)
                         let taps = (0 ..< 9).map { Lanes(repeating: weights[filter * 9 + $0]) }
                         // max(y + bias, 0) · scale + shift rises with y when scale ≥ 0 and falls otherwise.
                         let rising = after.scale[filter] >= 0
+                        let (bias, scale, shift) = (after.bias[filter], after.scale[filter], after.shift[filter])
                         let source = padded.baseAddress! + patch * (height + 2) * paddedWidth
                         let target = output + plane * pooled.rows * pooled.columns
+                        func better(_ x: Lanes, than extreme: Lanes) -> Lanes {
+                            extreme.replacing(with: x, where: rising ? x .> extreme : x .< extreme)
+                        }
                         rows.withUnsafeMutableBufferPointer { rows in
-                            let rows = rows.baseAddress!
-                            for pooledRow in 0 ..< pooled.rows {
-                                for vector in 0 ..< vectors {
-                                    var extreme = Lanes()
-                                    for row in pooledRow * stride ..< pooledRow * stride + window.rows {
-                                        var y = Lanes()
-                                        for i in 0 ..< 3 {
-                                            let line = source + (row + i) * paddedWidth + vector * Lanes.scalarCount
-                                            for j in 0 ..< 3 {
-                                                y = y.addingProduct(taps[i * 3 + j], UnsafeRawPointer(line + j).loadUnaligned(as: Lanes.self))
+                            spans.withUnsafeMutableBufferPointer { spans in
+                                let (rows, spans) = (rows.baseAddress!, spans.baseAddress!)
+                                for pooledRow in 0 ..< pooled.rows {
+                                    for vector in 0 ..< vectors {
+                                        var extreme = Lanes()
+                                        for row in pooledRow * stride ..< pooledRow * stride + window.rows {
+                                            var y = Lanes()
+                                            for i in 0 ..< 3 {
+                                                let line = source + (row + i) * paddedWidth + vector * Lanes.scalarCount
+                                                for j in 0 ..< 3 {
+                                                    y = y.addingProduct(taps[i * 3 + j], UnsafeRawPointer(line + j).loadUnaligned(as: Lanes.self))
+                                                }
                                             }
+                                            extreme = row == pooledRow * stride ? y : better(y, than: extreme)
                                         }
-                                        extreme = row == pooledRow * stride ? y : extreme.replacing(with: y, where: rising ? y .> extreme : y .< extreme)
+                                        UnsafeMutableRawPointer(rows + vector * Lanes.scalarCount).storeBytes(of: extreme, as: Lanes.self)
                                     }
-                                    UnsafeMutableRawPointer(rows + vector * Lanes.scalarCount).storeBytes(of: extreme, as: Lanes.self)
-                                }
-                                for column in 0 ..< pooled.columns {
-                                    let start = column * stride
-                                    var extreme = rows[start]
-                                    for offset in 1 ..< window.columns {
-                                        extreme = rising ? max(extreme, rows[start + offset]) : min(extreme, rows[start + offset])
+                                    for vector in 0 ..< vectors {
+                                        let start = rows + vector * Lanes.scalarCount
+                                        var extreme = UnsafeRawPointer(start).loadUnaligned(as: Lanes.self)
+                                        for offset in 1 ..< window.columns {
+                                            extreme = better(UnsafeRawPointer(start + offset).loadUnaligned(as: Lanes.self), than: extreme)
+                                        }
+                                        UnsafeMutableRawPointer(spans + vector * Lanes.scalarCount).storeBytes(of: extreme, as: Lanes.self)
                                     }
-                                    target[pooledRow * pooled.columns + column] =
-                                        max(extreme + after.bias[filter], 0) * after.scale[filter] + after.shift[filter]
+                                    // Every stride-th span is a window's.
+                                    let line = target + pooledRow * pooled.columns
+                                    for first in Swift.stride(from: 0, to: pooled.columns, by: Lanes.scalarCount) {
+                                        var x = Lanes()
+                                        for lane in 0 ..< Lanes.scalarCount { x[lane] = spans[min(first + lane, pooled.columns - 1) * stride] }
+                                        x += bias
+                                        x.replace(with: 0, where: x .< 0)
+                                        x = x * scale + shift
+                                        for lane in 0 ..< min(Lanes.scalarCount, pooled.columns - first) { line[first + lane] = x[lane] }
+                                    }
                                 }
                             }
                         }
