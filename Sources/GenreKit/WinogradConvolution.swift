@@ -26,7 +26,7 @@ extension NormalisedUnit {
         // gives the same output alone as in a batch).
         let pieces = (blocks + Self.pieceBlocks - 1) / Self.pieceBlocks
         let padded = Winograd.paddedPlanes(input, blocksDown: blocksDown, blocksAcross: blocksAcross)
-        let paddedWidth = blocksAcross * Winograd.outputs + 2
+        let paddedWidth = Winograd.paddedWidth(blocksAcross: blocksAcross)
         let planeSize = (blocksDown * Winograd.outputs + 2) * paddedWidth
         let pooled = (rows: height / pool, columns: width / pool)
         var output = [Float](repeating: 0, count: batch * filters * pooled.rows * pooled.columns)
@@ -145,11 +145,15 @@ enum Winograd {
         return (x.0 + sum + sum2, difference + 2 * difference2, sum + 4 * sum2, difference + 8 * difference2 + x.5)
     }
 
+    /// A padded plane's rows: whole blocks, one column before and one after them, and two more so that
+    /// each block's rows can be read as whole vectors of eight.
+    static func paddedWidth(blocksAcross: Int) -> Int { blocksAcross * outputs + 4 }
+
     /// Each plane of [N, C, H, W] with a zero border: one row and column before, and after enough
-    /// to fill whole blocks plus one.
+    /// to fill whole blocks plus one (and `paddedWidth`'s two columns).
     static func paddedPlanes(_ input: Tensor, blocksDown: Int, blocksAcross: Int) -> [Float] {
         let (planes, height, width) = (input.shape[0] * input.shape[1], input.shape[2], input.shape[3])
-        let (paddedHeight, paddedWidth) = (blocksDown * outputs + 2, blocksAcross * outputs + 2)
+        let (paddedHeight, paddedWidth) = (blocksDown * outputs + 2, Self.paddedWidth(blocksAcross: blocksAcross))
         var padded = [Float](repeating: 0, count: planes * paddedHeight * paddedWidth)
         for plane in 0 ..< planes {
             for row in 0 ..< height {
@@ -174,6 +178,22 @@ enum Winograd {
         return (offsets, numbers)
     }
 
+    /// The 8 x 8 transpose of eight vectors: three perfect unshuffles of their 64 values (each takes
+    /// the even values, then the odd ones) rotate every value's 6-bit index by 3 bits.
+    @inline(__always)
+    static func transposed(_ vectors: InlineArray<8, Lanes>) -> InlineArray<8, Lanes> {
+        var x = vectors
+        for _ in 0 ..< 3 {
+            var y = x
+            for pair in 0 ..< 4 {
+                let values = SIMD16(lowHalf: x[2 * pair], highHalf: x[2 * pair + 1])
+                (y[pair], y[pair + 4]) = (values.evenHalf, values.oddHalf)
+            }
+            x = y
+        }
+        return x
+    }
+
     /// Bᵀ d B of the input blocks `blocks` of every channel (padded planes `planeSize` apart) into
     /// [positions][channels][count].
     static func transformInput(_ planes: UnsafePointer<Float>, channels: Int, planeSize: Int, paddedWidth: Int,
@@ -182,16 +202,21 @@ enum Winograd {
             let offsets = lanes(from: first, of: blocks, blocksAcross: blocksAcross, paddedWidth: paddedWidth).offsets
             for channel in 0 ..< channels {
                 let plane = planes + channel * planeSize
-                func gathered(_ row: Int, _ column: Int) -> Lanes {
-                    let at = row * paddedWidth + column
-                    return Lanes(plane[offsets[0] + at], plane[offsets[1] + at], plane[offsets[2] + at], plane[offsets[3] + at],
-                                 plane[offsets[4] + at], plane[offsets[5] + at], plane[offsets[6] + at], plane[offsets[7] + at])
+                // Row by row, each lane's block row as one vector, turned into the row's six columns
+                // with one block a lane.
+                var d = InlineArray<6, InlineArray<8, Lanes>>(repeating: InlineArray(repeating: .zero))
+                for row in 0 ..< inputs {
+                    var lines = InlineArray<8, Lanes>(repeating: .zero)
+                    for lane in 0 ..< Lanes.scalarCount {
+                        lines[lane] = UnsafeRawPointer(plane + offsets[lane] + row * paddedWidth).loadUnaligned(as: Lanes.self)
+                    }
+                    d[row] = transposed(lines)
                 }
                 // Bᵀ d column by column, then (Bᵀ d) B row by row.
                 var columns = InlineArray<6, Six>(repeating: (.zero, .zero, .zero, .zero, .zero, .zero))
                 for column in 0 ..< inputs {
-                    columns[column] = bTransposed((gathered(0, column), gathered(1, column), gathered(2, column),
-                                                   gathered(3, column), gathered(4, column), gathered(5, column)))
+                    columns[column] = bTransposed((d[0][column], d[1][column], d[2][column],
+                                                   d[3][column], d[4][column], d[5][column]))
                 }
                 func store(_ row: Int, _ values: Six) {
                     let target = UnsafeMutableRawPointer(spread + (row * inputs * channels + channel) * count + first)
