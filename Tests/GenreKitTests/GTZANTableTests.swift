@@ -15,13 +15,15 @@ import TestSupport
     }
 
     /// How far one value may be from the table: tempo the same or within 2%; harmonic and percussive
-    /// variances within 5% and means within 5e-5 (HPSS's median filters make them sensitive to the
-    /// last bit of the spectrum); everything else relative 1e-3.
+    /// variances within 5% or 2e-6 and means within 5e-5 (HPSS's median filters make them sensitive
+    /// to the last bit of the spectrum); everything else relative 1e-3. The variances' absolute floor
+    /// is for near-silent percussive parts (variance ~1e-5), where the table's own figures wander:
+    /// for jazz.00026 librosa 0.11 gives perceptr_var 1.008e-05, the table 8.99e-06 (12%, 1.1e-6).
     static func withinTolerance(column: String, actual: Double, expected: Double) -> Bool {
         let relative = abs(actual - expected) / max(abs(expected), 1e-12)
         switch column {
         case "tempo": return relative <= 0.02
-        case "harmony_var", "perceptr_var": return relative <= 0.05
+        case "harmony_var", "perceptr_var": return relative <= 0.05 || abs(actual - expected) <= 2e-6
         case "harmony_mean", "perceptr_mean": return abs(actual - expected) <= 5e-5
         default: return relative <= 1e-3
         }
@@ -33,7 +35,7 @@ import TestSupport
         let table = Dictionary(uniqueKeysWithValues: try Self.rows(gtzan.appendingPathComponent("features_30_sec.csv"))
             .map { ($0["filename"]!, $0) })
         let originals = try Self.rows(gtzan.appendingPathComponent("manifest.csv")).filter { $0["original"] == "yes" }
-        #expect(originals.count == 89)
+        try #require(!originals.isEmpty, "the manifest names no original clip")
 
         let featureSet = try #require(FeatureSets.named("gtzan57"))
         let extractor = FeatureExtractor(featureSet: featureSet)
@@ -61,7 +63,9 @@ import TestSupport
             }
         })
         #expect(failures.isEmpty, "\(failures.count) values outside tolerance:\n\(failures.prefix(40).joined(separator: "\n"))")
-        // Tempo is a lag of the autocorrelation: the same bin, not merely close.
-        #expect(tempoExact >= 87, "tempo exactly equal on \(tempoExact) of 89 clips")
+        // Tempo is a lag of the autocorrelation: the same bin, not merely close, on all but a few
+        // clips (98%: 87 of the first 89 originals).
+        #expect(Double(tempoExact) >= 0.975 * Double(originals.count),
+                "tempo exactly equal on \(tempoExact) of \(originals.count) clips")
     }
 }
