@@ -21,24 +21,19 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
+        // What every module needs once: the seeded generator, a lock, parallel work with progress.
+        .target(name: "GenreSupport", dependencies: ["CMalloc"]),
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
-        .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
-        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
-        .target(name: "GenreNN", dependencies: ["CDNNL"]),
-        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML", "GenreNN"],
+        .target(name: "GenreFeatures"),
+        .target(name: "GenreNN", dependencies: ["CDNNL", "GenreSupport"]),
+        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost", "GenreSupport"]),
+        .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML", "GenreNN", "GenreSupport"],
                 resources: [.copy("Resources/default.genremodel"), .copy("Resources/musicnn")]),
         .executableTarget(name: "genre", dependencies: [
-            "GenreKit", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // bench/nn.sh's timings of GenreNN; not part of the product.
-        .executableTarget(name: "genre-nn-bench", dependencies: [
-            "GenreKit", "GenreNN", "CMalloc", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        // bench/musicnn.sh's timing of musicnn embeddings (not a product).
-        .executableTarget(name: "musicnn-bench", dependencies: ["GenreKit", "CMalloc"], path: "bench/MusicnnBench"),
-
         // Shared by the test targets: fixture loading and tolerance checks.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GenreSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "GenreAudioTests", dependencies: ["GenreAudio", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreFeaturesTests", dependencies: ["GenreFeatures", "TestSupport"],

@@ -11,13 +11,13 @@ cd "$(dirname "$0")/.."
 repeats="${1:-3}"
 python="$(scripts/musicnn-env.sh)"
 source scripts/swift-flags.sh
-swift build -c release --product musicnn-bench "${swift_flags[@]}" >&2
+swift build -c release --package-path bench --product musicnn-bench "${swift_flags[@]}" >&2
 clips=(Examples/*.mp3)
 
 for model in MSD_musicnn MSD_vgg; do
   layer=penultimate; [ "$model" = MSD_vgg ] && layer=pool5
   echo "$model (embeddings: $layer), ms per 30 s clip, best of $repeats:"
-  ours=$(.build/release/musicnn-bench "$model" "$layer" "$repeats" "${clips[@]}")
+  ours=$(bench/.build/release/musicnn-bench "$model" "$layer" "$repeats" "${clips[@]}")
   theirs=$(TF_USE_LEGACY_KERAS=1 TF_CPP_MIN_LOG_LEVEL=3 "$python" bench/musicnn_python.py "$model" "$repeats" "${clips[@]}" 2>/dev/null)
   echo "$ours" | sed 's/^/  GenreKit  /'
   echo "$theirs" | sed 's/^/  musicnn   /'

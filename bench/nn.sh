@@ -18,8 +18,8 @@ if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   "$venv/bin/pip" install -q torch >&2
 fi
 source scripts/swift-flags.sh
-swift build -c release --product genre-nn-bench "${swift_flags[@]}" >&2
-bench="$(swift build -c release "${swift_flags[@]}" --show-bin-path)/genre-nn-bench"
+swift build -c release --package-path bench --product genre-nn-bench "${swift_flags[@]}" >&2
+bench="$(swift build -c release --package-path bench "${swift_flags[@]}" --show-bin-path)/genre-nn-bench"
 export OMP_NUM_THREADS="$threads"
 
 # The value of `key=` in a line of key=value pairs.

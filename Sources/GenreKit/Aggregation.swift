@@ -21,7 +21,7 @@ public enum Aggregation: String, CaseIterable, Codable, Sendable {
             case .mean: for c in 0 ..< classes { combined[c] += Double(p[p.startIndex + c]) }
             // A floor keeps one window's zero from vetoing a class outright (and log(0) out).
             case .geometric: for c in 0 ..< classes { combined[c] += log(max(Double(p[p.startIndex + c]), 1e-6)) }
-            case .vote: combined[p.indices.max { p[$0] < p[$1] }! - p.startIndex] += 1
+            case .vote: combined[p.argmax! - p.startIndex] += 1
             }
         }
         if self == .geometric {

@@ -128,12 +128,11 @@ public enum FeatureCatalogError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The pre-trained networks loaded so far, shared by every feature set that uses them.
-private final class NetworkCache: @unchecked Sendable {
-    private var loaded: [String: PretrainedNetwork] = [:]
-    private let lock = NSLock()
+private final class NetworkCache: Sendable {
+    private let loaded = Locked<[String: PretrainedNetwork]>([:])
 
     func network(_ name: String) throws -> PretrainedNetwork {
-        try lock.withLock {
+        try loaded.withLock { loaded in
             if let network = loaded[name] { return network }
             let network = try PretrainedNetwork(named: name)
             loaded[name] = network

@@ -60,16 +60,11 @@ public struct Evaluation: Sendable {
     public func run(on data: FeatureDataset, protocol evaluation: EvaluationProtocol, jobs: Int? = nil,
                     quiet: Bool = true) async throws -> EvaluationResult {
         let folds = try evaluation.folds(of: data)
-        let progress = ProgressLine(total: folds.count, noun: "folds (\(kind.rawValue))", quiet: quiet)
-        defer { progress.clear() }
         let labels = data.labels
         var outcomes: [Result<FoldOutcome, ModelError>] = []
-        await Batch(width: jobs).run(Array(folds.enumerated()), work: { index, fold in
+        await Batch(width: jobs, progress: quiet ? nil : "folds (\(kind.rawValue))").run(Array(folds.enumerated()), work: { index, fold in
             Result { () throws(ModelError) in try score(fold, of: data, labels: labels, seed: seed &+ UInt64(index)) }
-        }, deliver: { index, outcome in
-            outcomes.append(outcome)
-            progress.update(done: index + 1)
-        })
+        }, deliver: { _, outcome in outcomes.append(outcome) })
         let scored = try outcomes.map { try $0.get() }
         let classes = data.classes
         let trackLabel = { (track: Int) in classes.firstIndex(of: data.tracks[track].label)! }
@@ -97,16 +92,11 @@ public struct Evaluation: Sendable {
         var segmentHits = 0
         for (position, row) in fold.test.enumerated() {
             rowsOfTrack[data.rowTrack[row], default: []].append(position)
-            if Aggregation.mean.combine(probabilities, rows: [position]).argmax == labels[row] { segmentHits += 1 }
+            if Aggregation.mean.combine(probabilities, rows: [position]).argmax! == labels[row] { segmentHits += 1 }
         }
         let tracks = rowsOfTrack.keys.sorted().map { track in
-            (track, aggregation.combine(probabilities, rows: rowsOfTrack[track]!).argmax)
+            (track, aggregation.combine(probabilities, rows: rowsOfTrack[track]!).argmax!)
         }
         return FoldOutcome(tracks: tracks, segmentHits: segmentHits, segments: fold.test.count)
     }
-}
-
-extension Array where Element == Double {
-    /// The index of the largest value (the first of equals).
-    var argmax: Int { indices.max { self[$0] < self[$1] || (self[$0] == self[$1] && $0 > $1) }! }
 }

@@ -2,3 +2,4 @@
 @_exported import GenreFeatures
 @_exported import GenreML
 @_exported import GenreNN
+@_exported import GenreSupport

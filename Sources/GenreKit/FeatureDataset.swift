@@ -141,11 +141,9 @@ extension FeatureDataset {
         var kept: [Track] = []
         var values: [Float] = []
         var rowTrack: [Int] = []
-        let progress = ProgressLine(total: audio.tracks.count, noun: "files", quiet: quiet)
-        await Batch(width: jobs).run(audio.tracks, work: { track in
+        await Batch(width: jobs, progress: quiet ? nil : "files").run(audio.tracks, work: { track in
             Result { try extractor.rows(for: track.path ?? track.id) }
         }, deliver: { index, result in
-            progress.clear()
             switch result {
             case .success(let extracted):
                 for row in extracted.rows {
@@ -156,9 +154,7 @@ extension FeatureDataset {
             case .failure(let error):
                 skipped(audio.tracks[index], error)
             }
-            progress.update(done: index + 1)
         })
-        progress.clear()
         let columns = featureIndices.map { extractor.featureSet.columns[$0] }
         return FeatureDataset(tracks: kept, columns: columns,
                               x: RowMatrix(rows: rowTrack.count, columns: columns.count, values: values),

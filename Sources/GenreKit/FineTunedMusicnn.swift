@@ -132,7 +132,7 @@ public struct FineTunedMusicnn: Classifier {
 /// The front-end outputs of the patches seen so far in this process, as the shipped network
 /// computes them, up to a memory budget (the oldest go first): with a frozen front end, each patch's
 /// is computed once however many folds of cross-validation train or score on it.
-final class FrontEndCache: @unchecked Sendable {
+final class FrontEndCache: Sendable {
     static let shared = FrontEndCache(budgetBytes: 3 << 30)
 
     private struct Key: Hashable {
@@ -140,12 +140,14 @@ final class FrontEndCache: @unchecked Sendable {
         /// A copy: a slice would keep the whole feature matrix alive.
         let patch: [Float]
     }
+    private struct Kept {
+        var outputs: [Key: [Float]] = [:]
+        var arrivals: [Key] = []
+        var bytes = 0
+    }
     private let budgetBytes: Int
-    private var outputs: [Key: [Float]] = [:]
-    private var arrivals: [Key] = []
-    private var bytes = 0
     /// Held while a batch computes, so that parallel folds wait for it instead of computing it again.
-    private let lock = NSLock()
+    private let kept = Locked(Kept())
 
     init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
 
@@ -155,36 +157,36 @@ final class FrontEndCache: @unchecked Sendable {
         let keys = stride(from: patches.startIndex, to: patches.endIndex, by: size).map {
             Key(network: name, patch: Array(patches[$0 ..< $0 + size]))
         }
-        return try lock.withLock { () throws -> Tensor in
+        return try kept.withLock { kept in
             // In the rows' order, so that the same rows batch alike (results are deterministic).
             var seen = Set<Key>()
-            let missing = keys.filter { outputs[$0] == nil && seen.insert($0).inserted }
+            let missing = keys.filter { kept.outputs[$0] == nil && seen.insert($0).inserted }
             for start in stride(from: 0, to: missing.count, by: 16) {
                 let batch = missing[start ..< min(missing.count, start + 16)]
                 let computed = try FeatureCatalog.network(name).frontEnd(
                     Tensor(shape: [batch.count] + PretrainedNetwork.patchShape, scalars: batch.flatMap(\.patch)))
                 let each = computed.count / batch.count
                 for (offset, key) in batch.enumerated() {
-                    outputs[key] = Array(computed.scalars[offset * each ..< (offset + 1) * each])
-                    arrivals.append(key)
-                    bytes += 4 * (each + size)
+                    kept.outputs[key] = Array(computed.scalars[offset * each ..< (offset + 1) * each])
+                    kept.arrivals.append(key)
+                    kept.bytes += 4 * (each + size)
                 }
             }
             // [N, channels, frames]: the front end keeps the frames.
-            let values = keys.map { outputs[$0]! }
-            evictBeyondBudget()
+            let values = keys.map { kept.outputs[$0]! }
+            evictBeyondBudget(&kept)
             return Tensor(shape: [keys.count, values[0].count / MusicnnInput.patchFrames, MusicnnInput.patchFrames],
                           scalars: values.flatMap { $0 })
         }
     }
 
-    private func evictBeyondBudget() {
+    private func evictBeyondBudget(_ kept: inout Kept) {
         var evicted = 0
-        while bytes > budgetBytes, evicted < arrivals.count {
-            let key = arrivals[evicted]
-            bytes -= 4 * (outputs.removeValue(forKey: key)!.count + key.patch.count)
+        while kept.bytes > budgetBytes, evicted < kept.arrivals.count {
+            let key = kept.arrivals[evicted]
+            kept.bytes -= 4 * (kept.outputs.removeValue(forKey: key)!.count + key.patch.count)
             evicted += 1
         }
-        arrivals.removeFirst(evicted)
+        kept.arrivals.removeFirst(evicted)
     }
 }

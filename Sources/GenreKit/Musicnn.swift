@@ -54,7 +54,7 @@ final class MusicnnArchitecture: TaggingArchitecture {
 
     /// The front end's timbral and temporal features, each [N, filters, frames].
     func frontEnd(_ patches: Tensor) throws -> (timbral: Tensor, temporal: Tensor) {
-        let input = inputNorm.infer(patches, rectifiedFirst: false)
+        let input = try inputNorm.forward(patches, training: false)
         // Each branch's maximum over its mel rows: [N, filters, frames].
         let timbral = try self.timbral.map { try $0.spectralMaxOverRows(input) }
         return (Tensor.joiningChannels(timbral), Tensor.joiningChannels(try temporal.map { try $0.maxOverRows(input) }))
@@ -70,7 +70,7 @@ final class MusicnnArchitecture: TaggingArchitecture {
         let stacked = Tensor.joiningChannels(features)
         let maxPool = try maxOverFrames.forward(stacked, training: false)
         let meanPool = try meanOverFrames.forward(stacked, training: false)
-        let penultimate = try dense(poolNorm.infer(Tensor.joiningChannels([maxPool, meanPool]), rectifiedFirst: false))
+        let penultimate = try dense(poolNorm.forward(Tensor.joiningChannels([maxPool, meanPool]), training: false))
         return ["timbral": timbral, "temporal": temporal, "cnn1": features[1], "cnn2": features[2], "cnn3": features[3],
                 "mean_pool": meanPool, "max_pool": maxPool, "penultimate": penultimate,
                 "logits": try output.forward(penultimate, training: false)]

@@ -28,7 +28,7 @@ final class VGGArchitecture: TaggingArchitecture {
 
     func outputs(_ patches: Tensor) throws -> [String: Tensor] {
         var outputs: [String: Tensor] = [:]
-        var x = inputNorm.infer(patches, rectifiedFirst: false)
+        var x = try inputNorm.forward(patches, training: false)
         for (index, (unit, pool)) in zip(units, pools).enumerated() {
             // The first convolution has one input channel (too few products for Winograd's transforms
             // to pay) and pools windows of 1 x 4; the others pool square windows within its blocks.

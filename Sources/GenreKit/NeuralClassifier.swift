@@ -29,7 +29,7 @@ public struct NeuralClassifier: Classifier {
         get { reportBox.withLock { $0 } }
         set { reportBox.withLock { $0 = newValue } }
     }
-    private static let reportBox = LockedValue<(@Sendable (String) -> Void)?>(nil)
+    private static let reportBox = Locked<(@Sendable (String) -> Void)?>(nil)
 
     /// The loss and accuracy of every epoch of the last `fit`.
     public var history: TrainingHistory? { trained?.history }
@@ -108,14 +108,4 @@ private func softmax(_ logits: ArraySlice<Float>, into output: inout ArraySlice<
     let exps = logits.map { exp(Double($0) - top) }
     let sum = exps.reduce(0, +)
     for (index, value) in zip(output.indices, exps) { output[index] = Float(value / sum) }
-}
-
-/// A value behind a lock, for process-wide settings read from several threads.
-final class LockedValue<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }

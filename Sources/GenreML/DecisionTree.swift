@@ -1,3 +1,5 @@
+import GenreSupport
+
 /// A CART decision tree like scikit-learn's `DecisionTreeClassifier`: each split is the best
 /// threshold (a midpoint between consecutive distinct values) over the features tried, and a leaf
 /// gives the class fractions of the training rows that reach it.

@@ -1,3 +1,5 @@
+import GenreSupport
+
 /// A classifier in the spirit of scikit-learn's estimator contract: hyper-parameters are set at
 /// construction, `fit` learns, and the columns of `probabilities` are the classes `0..<classCount`
 /// (the caller maps them to names). Learned state is `Codable`, which is how a model is saved.
@@ -15,7 +17,7 @@ extension Classifier {
         let p = try probabilities(x)
         return (0 ..< p.rows).map { row in
             let values = p.row(row)
-            return values.indices.max { values[$0] < values[$1] }! - values.startIndex
+            return values.argmax! - values.startIndex
         }
     }
 }

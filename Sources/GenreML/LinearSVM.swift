@@ -1,3 +1,5 @@
+import GenreSupport
+
 /// A linear SVM trained like scikit-learn's `SGDClassifier(loss="hinge", penalty="l2")`: one
 /// machine per class against the rest (one machine for two classes), plain stochastic gradient
 /// descent with the "optimal" learning rate 1 / (alpha (t0 + t - 1)), stopped when an epoch's summed

@@ -1,3 +1,5 @@
+import GenreSupport
+
 /// A random forest like scikit-learn's `RandomForestClassifier`: every tree grows to full depth on a
 /// bootstrap sample of the rows, trying √features per split, and the forest's probabilities are the
 /// mean of the trees' leaf fractions.

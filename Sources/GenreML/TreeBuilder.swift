@@ -1,4 +1,5 @@
 import Foundation
+import GenreSupport
 
 /// Grows CART trees the way scikit-learn's depth-first builder and `BestSplitter` do: the same
 /// feature draws and constant-feature bookkeeping, candidate thresholds, tolerance and tie rule (the

@@ -3,15 +3,17 @@ import CDNNL
 /// Batch normalisation over the channels of [N, C], [N, C, W] or [N, C, H, W], as PyTorch's
 /// `nn.BatchNorm1d` and `nn.BatchNorm2d`, on oneDNN's batch normalization primitive. A training pass
 /// normalises with the batch's mean and (biased) variance and moves the running statistics towards
-/// them, the variance unbiased; inference normalises with the running statistics. `weight` (scale)
-/// and `bias` (shift) are learnt; the running statistics are buffers, saved as PyTorch names them.
+/// them, the variance unbiased; inference normalises with the running statistics, as one multiply-add
+/// per value in Swift (oneDNN 2.6's inference on plain layouts is a reference loop for some ranks and
+/// costs far more). `weight` (scale) and `bias` (shift) are learnt; the running statistics are
+/// buffers, saved as PyTorch names them.
 public final class BatchNorm: Layer {
     /// oneDNN normalises plain [N, C, ...] with a slow loop, so the primitives work on channel blocks
     /// (batches of [N, C] stay plain) and the stagings reorder to and from them.
     private struct Pass {
         let statistics: dnnl_memory_desc_t
         let source, destination, outputGradient, inputGradient: Staging
-        let training, inference, backward: Primitive
+        let training, backward: Primitive
     }
 
     public let channels: Int
@@ -49,21 +51,22 @@ public final class BatchNorm: Layer {
 
     private var name: String { "BatchNorm(\(channels) channels, epsilon \(epsilon))" }
 
-    private func pass(for shape: [Int]) throws -> Pass {
+    private func checkShape(_ shape: [Int]) throws {
         guard (2 ... 4).contains(shape.count), shape[1] == channels, shape[0] > 0 else {
             throw LayerError.badInput(layer: name, shape: shape, expected:
                 "[batch, \(channels)], [batch, \(channels), width] or [batch, \(channels), height, width]")
         }
+    }
+
+    private func pass(for shape: [Int]) throws -> Pass {
+        try checkShape(shape)
         return try passes.pass(for: shape) { engine in
             let plain = try plainLayout(shape)
             var data = shape.count > 2 ? try channelBlockedLayout(shape) : plain
             let scaled = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-            var training = dnnl_batch_normalization_desc_t(), inference = training, backward = training
+            var training = dnnl_batch_normalization_desc_t(), backward = training
             try check(dnnl_batch_normalization_forward_desc_init(&training, dnnl_forward_training, &data, epsilon, scaled),
                       "batch normalization forward (\(name))")
-            try check(dnnl_batch_normalization_forward_desc_init(&inference, dnnl_forward_inference, &data, epsilon,
-                                                                 scaled | dnnl_use_global_stats.rawValue),
-                      "batch normalization inference (\(name))")
             try check(dnnl_batch_normalization_backward_desc_init(&backward, dnnl_backward, &data, &data, epsilon, scaled),
                       "batch normalization backward (\(name))")
             let hint = try Primitive(training, name: "\(name) forward", engine: engine)
@@ -76,15 +79,20 @@ public final class BatchNorm: Layer {
                         destination: try staging(hint, dnnl_query_dst_md, inward: false),
                         outputGradient: try staging(backwardPrimitive, dnnl_query_diff_dst_md, inward: true),
                         inputGradient: try staging(backwardPrimitive, dnnl_query_diff_src_md, inward: false),
-                        training: hint, inference: try Primitive(inference, name: "\(name) inference", engine: engine),
-                        backward: backwardPrimitive)
+                        training: hint, backward: backwardPrimitive)
         }
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard training, !frozenStatistics else {
+            try checkShape(input.shape)
+            record = training ? ForwardRecord(input: input, outputShape: input.shape,
+                                              extra: (runningMean.value.scalars, runningVariance.value.scalars)) : nil
+            return infer(input, rectifiedFirst: false)
+        }
         let pass = try pass(for: input.shape)
         let perChannel = input.count / channels
-        guard !training || frozenStatistics || perChannel > 1 else {
+        guard perChannel > 1 else {
             throw LayerError.badInput(layer: name, shape: input.shape, expected: "more than one value per channel to train on")
         }
         let engine = passes.engine
@@ -93,16 +101,9 @@ public final class BatchNorm: Layer {
             .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
             .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
             pass.destination.output(DNNL_ARG_DST),
+            .output(DNNL_ARG_MEAN, pass.statistics),
+            .output(DNNL_ARG_VARIANCE, pass.statistics),
         ]
-        guard training, !frozenStatistics else {
-            arguments += [.input(DNNL_ARG_MEAN, pass.statistics, runningMean.value.scalars),
-                          .input(DNNL_ARG_VARIANCE, pass.statistics, runningVariance.value.scalars)]
-            try engine.execute(pass.inference, &arguments)
-            record = training ? ForwardRecord(input: input, outputShape: input.shape,
-                                              extra: (runningMean.value.scalars, runningVariance.value.scalars)) : nil
-            return Tensor(shape: input.shape, scalars: try pass.destination.result(arguments[3], engine: engine))
-        }
-        arguments += [.output(DNNL_ARG_MEAN, pass.statistics), .output(DNNL_ARG_VARIANCE, pass.statistics)]
         try engine.execute(pass.training, &arguments)
         let (mean, variance) = (arguments[4].values, arguments[5].values)
         let unbiased = Float(perChannel) / Float(perChannel - 1)
@@ -157,5 +158,32 @@ public final class BatchNorm: Layer {
         weight.gradient = Tensor(shape: [channels], scalars: weightGradient.map(Float.init))
         bias.gradient = Tensor(shape: [channels], scalars: biasGradient.map(Float.init))
         return Tensor(shape: input.shape, scalars: inputGradient)
+    }
+}
+
+extension BatchNorm {
+    /// Inference as y = scale x + shift per channel, from the running statistics (as TensorFlow computes it).
+    var inferenceAffine: (scale: [Float], shift: [Float]) {
+        let scale = (0 ..< channels).map { weight.value[$0] / (runningVariance.value[$0] + epsilon).squareRoot() }
+        return (scale, (0 ..< channels).map { bias.value[$0] - runningMean.value[$0] * scale[$0] })
+    }
+
+    /// Inference on [N, C, ...] in one pass, of max(x, 0) when `rectifiedFirst` (a ReLU before it).
+    func infer(_ input: Tensor, rectifiedFirst: Bool) -> Tensor {
+        let (scale, shift) = inferenceAffine
+        let positions = input.count / (input.shape[0] * channels)
+        var scalars = input.scalars
+        scalars.withUnsafeMutableBufferPointer { values in
+            for plane in 0 ..< input.shape[0] * channels {
+                let (a, b) = (scale[plane % channels], shift[plane % channels])
+                let start = values.baseAddress! + plane * positions
+                if rectifiedFirst {
+                    for i in 0 ..< positions { start[i] = max(start[i], 0) * a + b }
+                } else {
+                    for i in 0 ..< positions { start[i] = start[i] * a + b }
+                }
+            }
+        }
+        return Tensor(shape: input.shape, scalars: scalars)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GenreSupport
 
 /// Examples and their class labels; the first axis of `inputs` counts examples ([N, features] or
 /// [N, C, H, W]), and batches are gathered from it by index.
@@ -67,7 +68,7 @@ public final class Trainer {
         if validation == nil, let callback = callbacks.first(where: { $0.monitor?.needsValidation == true }) {
             throw TrainingError.missingMetric(callback: "\(type(of: callback))", metric: callback.monitor!)
         }
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var order = Array(0 ..< train.count)
         let base = optimizer.learningRate
         var scale: Float = 1  // the product of the callbacks' factors
@@ -93,19 +94,38 @@ public final class Trainer {
         return TrainingHistory(epochs: records, weightsEpoch: restored.last ?? records.count)
     }
 
+    /// What one training step saw: the batch's output, and its loss with the penalties summed over
+    /// the examples as `weight` counts them.
+    public struct Step {
+        public let output: Tensor
+        public let lossSum: Double
+        public let weight: Double
+        /// The mean loss of the batch.
+        public var loss: Double { lossSum / weight }
+    }
+
+    /// One step of training on a batch: forward in training mode, the loss, backward, the penalties'
+    /// gradients and the optimizer's update, which is skipped when the loss is not finite.
+    @discardableResult
+    public func step(_ inputs: Tensor, labels: [Int]) throws -> Step {
+        let output = try model.forward(inputs, training: true)
+        let terms = try loss.terms(output, labels: labels)
+        try model.backpropagate(terms.gradient)
+        let penalty = Penalty.apply(to: model.parameters)
+        let step = Step(output: output, lossSum: terms.sum + penalty * terms.weight, weight: terms.weight)
+        if step.loss.isFinite { optimizer.step(model.parameters) }
+        return step
+    }
+
     private func trainEpoch(_ data: TrainingData, order: [Int], epoch: Int) throws -> Tally {
         var tally = Tally()
         for (number, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
             let batch = data.batch(order[start ..< min(start + batchSize, order.count)])
-            let output = try model.forward(batch.inputs, training: true)
-            let terms = try loss.terms(output, labels: batch.labels)
-            try model.backpropagate(terms.gradient)
-            let penalty = Penalty.apply(to: model.parameters)
-            guard (terms.sum / terms.weight + penalty).isFinite else {
+            let step = try step(batch.inputs, labels: batch.labels)
+            guard step.loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: number + 1, learningRate: optimizer.learningRate)
             }
-            optimizer.step(model.parameters)
-            tally.add(terms.sum + penalty * terms.weight, weight: terms.weight, output: output, labels: batch.labels)
+            tally.add(step.lossSum, weight: step.weight, output: step.output, labels: batch.labels)
         }
         return tally
     }
@@ -149,33 +169,7 @@ extension Tensor {
     func rowArgmax() -> [Int] {
         let columns = shape[1]
         return (0 ..< shape[0]).map { row in
-            let values = scalars[row * columns ..< (row + 1) * columns]
-            return values.indices.max { values[$0] < values[$1] }! - row * columns
-        }
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood): the trainer's shuffling generator, small and giving the same
-/// numbers on every platform and Swift version.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher–Yates, drawing each index as the high word of next() · bound (Lemire's map, without
-    /// its rare rejection: the bias is below 2⁻³² for any array that fits in memory).
-    mutating func shuffle(_ array: inout [Int]) {
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = Int(next().multipliedFullWidth(by: UInt64(i + 1)).high)
-            array.swapAt(i, j)
+            scalars[row * columns ..< (row + 1) * columns].argmax! - row * columns
         }
     }
 }

@@ -37,11 +37,9 @@ struct Features: AsyncParsableCommand {
         var failures = inputs.problems.count
 
         var table = FeatureTable(featureSet: featureSet)
-        let progress = ProgressLine(total: inputs.files.count, noun: "files", quiet: batch.quiet)
-        await Batch(width: batch.jobs).run(inputs.files, work: { path in
+        await Batch(width: batch.jobs, progress: batch.quiet ? nil : "files").run(inputs.files, work: { path in
             Swift.Result { try extractor.rows(for: path) }
         }, deliver: { index, result in
-            progress.clear()
             switch result {
             case .success(let extracted):
                 table.append(contentsOf: extracted.rows)
@@ -50,9 +48,7 @@ struct Features: AsyncParsableCommand {
                 report(describe(error, path: inputs.files[index]))
                 failures += 1
             }
-            progress.update(done: index + 1)
         })
-        progress.clear()
 
         if !table.rows.isEmpty || batch.output == nil { try batch.emit(table.csv()) }
         if failures > 0 { throw ExitCode.failure }

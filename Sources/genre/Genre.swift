@@ -1,5 +1,4 @@
 import ArgumentParser
-import CMalloc
 import Foundation
 import GenreKit
 
@@ -12,7 +11,7 @@ struct Genre: AsyncParsableCommand {
 
     /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
     static func main() async {
-        keepFreedMemory()
+        Heap.keepFreedMemory()
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
@@ -34,14 +33,6 @@ struct Genre: AsyncParsableCommand {
             exit(withError: error)
         }
     }
-}
-
-/// Analysing a clip allocates a few dozen spectrogram-sized arrays (5 MB each for 30 s). By default
-/// glibc maps each one afresh and unmaps it when freed, so every clip pays to fault in and zero new
-/// pages (a sixth of the run time); keeping freed memory in the heap lets the next clip reuse it.
-private func keepFreedMemory() {
-    _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
-    _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
 }
 
 /// Options every batch command shares.

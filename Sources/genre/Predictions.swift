@@ -15,11 +15,9 @@ func showPredictions(paths: [String], top: Int, timeline: Bool, format: OutputFo
 
     var predictions: [SongPrediction] = []
     var text = ""
-    let progress = ProgressLine(total: inputs.files.count, noun: "songs", quiet: batch.quiet)
-    await Batch(width: batch.jobs).run(inputs.files, work: { path in
+    await Batch(width: batch.jobs, progress: batch.quiet ? nil : "songs").run(inputs.files, work: { path in
         Result { try predict(path) }
     }, deliver: { index, result in
-        progress.clear()
         switch result {
         case .success(let prediction):
             if let warning = prediction.warning { report("\(prediction.path): warning: \(warning)") }
@@ -33,9 +31,7 @@ func showPredictions(paths: [String], top: Int, timeline: Bool, format: OutputFo
             report(describe(error, path: inputs.files[index]))
             failures += 1
         }
-        progress.update(done: index + 1)
     })
-    progress.clear()
 
     switch format {
     case .text: if batch.output != nil, !predictions.isEmpty { try batch.emit(text) }

@@ -1,17 +1,9 @@
-/// A small deterministic generator for test inputs (SplitMix64).
-public struct SplitMix {
-    var state: UInt64
+import GenreSupport
 
-    public init(seed: UInt64) { state = seed }
+/// A small deterministic generator for test inputs: the product's SplitMix64.
+public typealias SplitMix = SeededGenerator
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// Uniform in [-1, 1).
     public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 52) - 1 }
 }

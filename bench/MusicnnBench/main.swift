@@ -1,13 +1,10 @@
 // GenreKit's side of bench/musicnn.sh: the musicnn embeddings of 30 s clips, timed stage by stage.
 // Usage: musicnn-bench MODEL LAYER REPEATS CLIP... ; prints one line per clip (milliseconds, best of
 // REPEATS after one warm-up run: decode at 16 kHz, log-mel patches, network) and a mean line.
-import CMalloc
 import Foundation
 import GenreKit
 
-// As the genre executable does: freed memory is kept for the next clip's arrays.
-_ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
-_ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+Heap.keepFreedMemory()  // as the genre executable does
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 5, let repeats = Int(arguments[3]), repeats > 0 else {

@@ -1,8 +1,6 @@
 import ArgumentParser
-import CMalloc
 import Foundation
 import GenreKit
-import GenreNN
 
 /// Times GenreNN on the two CNNs of bench/nn.sh: one training epoch (forward, loss, backward, weight
 /// penalties, Adam) over random patches, and one inference batch. bench/nn_torch.py times PyTorch on the
@@ -45,10 +43,7 @@ struct NNBench: ParsableCommand {
             print("isa=\(Precision.instructionSet) bfloat16_native=\(Precision.bfloat16IsNative)")
             return
         }
-        // As `genre` does: freed activations stay in the heap for the next batch instead of being
-        // unmapped and faulted in again.
-        _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        Heap.keepFreedMemory()  // as `genre` does, for the activations of each batch
         // Seeded: the system generator makes a system call per number.
         var generator = SeededGenerator(seed: 2024)
         let network = try model.network(precision: precision, generator: &generator)
@@ -57,15 +52,8 @@ struct NNBench: ParsableCommand {
             Tensor(shape: shape, scalars: (0 ..< shape.reduce(1, *)).map { _ in Float.random(in: -1 ... 1, using: &generator) })
         }
         let labels = batches.map { _ in (0 ..< batch).map { _ in Int.random(in: 0 ..< 10, using: &generator) } }
-        let optimizer = try Adam()
-        let loss = SoftmaxCrossEntropy()
-        // As `Trainer` steps.
-        func step(_ index: Int) throws {
-            let output = try network.forward(batches[index], training: true)
-            try network.backpropagate(try loss(output, labels: labels[index]).gradient)
-            Penalty.apply(to: network.parameters)
-            optimizer.step(network.parameters)
-        }
+        let trainer = Trainer(model: network, optimizer: try Adam(), batchSize: batch, seed: 0)
+        func step(_ index: Int) throws { try trainer.step(batches[index], labels: labels[index]) }
         try step(0)  // builds the primitives
         let clock = ContinuousClock()
         let epochTimes = try (0 ..< epochs).map { _ in try clock.measure { for index in batches.indices { try step(index) } } }

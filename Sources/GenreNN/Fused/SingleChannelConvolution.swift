@@ -1,4 +1,4 @@
-import GenreNN
+import GenreSupport
 
 /// A unit whose 3 x 3 convolution ('same') has one input channel, as the first of musicnn's VGG has,
 /// computed with its max pooling row by row: only the rows the pooling windows cover are computed,
@@ -6,7 +6,7 @@ import GenreNN
 extension NormalisedUnit {
     /// The unit's output for [N, 1, H, W] max-pooled over unpadded windows of `window` values,
     /// `stride` apart along both axes: [N, filters, (H - rows) / stride + 1, (W - columns) / stride + 1].
-    func singleChannelMaxPooled(_ input: Tensor, window: (rows: Int, columns: Int), stride: Int) throws -> Tensor {
+    public func singleChannelMaxPooled(_ input: Tensor, window: (rows: Int, columns: Int), stride: Int) throws -> Tensor {
         typealias Lanes = SIMD8<Float>
         let kernel = weighted.weight.value.shape
         precondition(kernel == [kernel[0], 1, 3, 3] && input.shape.count == 4 && input.shape[1] == 1,

@@ -1,5 +1,5 @@
 import Foundation
-import GenreNN
+import GenreSupport
 
 /// musicnn's timbral units (kernels 38 and 67 mels high, 7 frames wide) by a discrete Fourier
 /// transform along the mel rows: a correlation along them is, frequency by frequency, a product with
@@ -13,7 +13,7 @@ import GenreNN
 /// even rows and opposite ones at odd rows, so the spectrum is folded onto their sums and differences.
 extension NormalisedUnit {
     /// As `maxOverRows(_:)` (the same convolutions), through the transform along the rows.
-    func spectralMaxOverRows(_ input: Tensor) throws -> Tensor {
+    public func spectralMaxOverRows(_ input: Tensor) throws -> Tensor {
         let kernel = weighted.weight.value.shape
         precondition(kernel.count == 4 && kernel[1] == 1 && input.shape.count == 4 && input.shape[1] == 1,
                      "spectralMaxOverRows takes convolutions of one input channel, not \(kernel) on \(input.shape)")

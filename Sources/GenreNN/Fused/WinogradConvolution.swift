@@ -1,4 +1,4 @@
-import GenreNN
+import GenreSupport
 
 /// 3 x 3 convolutions of stride 1 padded by 1 ('same'), as musicnn's VGG has them, by Winograd's
 /// minimal filtering F(4 x 4, 3 x 3) (Lavin & Gray, 2016): each 4 x 4 block of outputs comes from the
@@ -13,7 +13,7 @@ extension NormalisedUnit {
     /// unpadded windows of `pool` x `pool` values `pool` apart: [N, filters, H / pool, W / pool]. `pool`
     /// divides the blocks' 4, so that each window lies in one block and the blocks' outputs are
     /// reduced while in registers.
-    func winogradMaxPooled(_ input: Tensor, pool: Int) throws -> Tensor {
+    public func winogradMaxPooled(_ input: Tensor, pool: Int) throws -> Tensor {
         let kernel = transformedWinogradKernel()
         precondition(input.shape.count == 4 && input.shape[1] == kernel.channels && Winograd.outputs % pool == 0,
                      "winogradMaxPooled takes [N, \(kernel.channels), H, W] and pools of 1, 2 or 4, not \(input.shape), \(pool)")

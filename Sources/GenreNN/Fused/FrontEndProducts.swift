@@ -1,5 +1,5 @@
 import Foundation
-import GenreNN
+import GenreSupport
 
 /// musicnn's front-end units (Musicnn.swift) as matrix products, one output column at a time: oneDNN's
 /// convolution of a single input channel keeps the whole [N, filters, rows, frames] output (90 MB for
@@ -9,7 +9,7 @@ extension NormalisedUnit {
     /// The unit's output for [N, 1, H, W] reduced to its maximum over all rows, [N, filters, W], for a
     /// convolution of one input channel that is unpadded along the rows and padded along the columns as
     /// TensorFlow's 'same' pads them (the odd one after), as musicnn's timbral and temporal convolutions are.
-    func maxOverRows(_ input: Tensor) throws -> Tensor {
+    public func maxOverRows(_ input: Tensor) throws -> Tensor {
         let kernel = weighted.weight.value.shape
         precondition(kernel.count == 4 && kernel[1] == 1 && input.shape.count == 4 && input.shape[1] == 1,
                      "maxOverRows takes convolutions of one input channel, not \(kernel) on \(input.shape)")
@@ -112,32 +112,4 @@ private func rectifiedNormalisedMaximum(_ values: UnsafePointer<Float>, count: I
     var maximum = maxima.max()
     for index in lanes ..< count { maximum = max(maximum, max(values[index] + bias, 0) * scale + shift) }
     return maximum
-}
-
-/// Calls `body` with ranges that split 0 ..< count, spread over the cores; throws the first error.
-func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
-    // More pieces than cores, so that a core another process slows down gets fewer of them.
-    let pieces = min(count, 4 * ProcessInfo.processInfo.activeProcessorCount)
-    let failure = FirstFailure()
-    withoutActuallyEscaping(body) { body in
-        // Each piece writes its own columns of the results only.
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
-            do {
-                try body(piece * count / pieces ..< (piece + 1) * count / pieces)
-            } catch {
-                failure.keep(error)
-            }
-        }
-    }
-    if let error = failure.error { throw error }
-}
-
-/// The first error of concurrent work.
-private final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: (any Error)?
-
-    var error: (any Error)? { lock.withLock { first } }
-    func keep(_ error: any Error) { lock.withLock { first = first ?? error } }
 }

@@ -1,20 +1,28 @@
 import Foundation
 
-/// Runs one piece of work per item on all cores and hands the results back in input order,
-/// so output stays deterministic however the work interleaves.
+/// Runs one piece of work per item on all cores and hands the results back in input order, so
+/// output stays deterministic however the work interleaves; shows its progress on stderr when given
+/// a noun for the items.
 public struct Batch: Sendable {
     public let width: Int
+    /// What the progress line counts ("files", "folds"); nil keeps the batch silent.
+    public let progress: String?
 
-    /// `width` concurrent workers; by default one per core.
-    public init(width: Int? = nil) {
+    /// `width` concurrent workers, by default one per core.
+    public init(width: Int? = nil, progress: String? = nil) {
         self.width = max(1, width ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.progress = progress
     }
 
+    /// `deliver` gets each item's index and output in input order, with the progress line cleared, so
+    /// that it may print.
     public func run<Item: Sendable, Output: Sendable>(
         _ items: [Item],
         work: @escaping @Sendable (Item) -> Output,
         deliver: (Int, Output) -> Void
     ) async {
+        let line = ProgressLine(total: items.count, noun: progress ?? "", quiet: progress == nil)
+        defer { line.clear() }
         await withTaskGroup(of: (Int, Output).self) { group in
             var next = 0
             func startNext() {
@@ -30,12 +38,35 @@ public struct Batch: Sendable {
                 startNext()
                 waiting[index] = output
                 while let ready = waiting.removeValue(forKey: delivered) {
+                    line.clear()
                     deliver(delivered, ready)
                     delivered += 1
+                    line.update(done: delivered)
                 }
             }
         }
     }
+}
+
+/// Calls `body` with ranges that split 0 ..< count, spread over the cores, and waits for them; throws
+/// the first error. For work inside one computation (a kernel's columns), where `Batch`'s tasks
+/// would cost more than the pieces.
+public func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
+    // More pieces than cores, so that a core another process slows down gets fewer of them.
+    let pieces = min(count, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    let failure = Locked<(any Error)?>(nil)
+    withoutActuallyEscaping(body) { body in
+        // Each piece writes its own part of the results only.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+            do {
+                try body(piece * count / pieces ..< (piece + 1) * count / pieces)
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
 }
 
 /// A one-line progress display on stderr (count, rate, time left), redrawn in place.
