@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Converts musicnn's four pre-trained networks (MSD_musicnn, MSD_vgg, MTT_musicnn, MTT_vgg) from the
-# TensorFlow checkpoints in PyPI's musicnn 0.1.0 into Sources/GenreKit/Resources/musicnn/
+# TensorFlow checkpoints in PyPI's musicnn 0.1.0 into Sources/GenrePretrained/Resources/musicnn/
 # (<model>.safetensors, <model>.json, LICENSE). Idempotent: the environment is made once
 # (scripts/musicnn-env.sh) and the outputs are rewritten identically.
 set -euo pipefail

@@ -1,5 +1,5 @@
 """Converts musicnn's pre-trained TensorFlow checkpoints (Pons & Serra, 2019; PyPI musicnn 0.1.0) into
-safetensors weights + a JSON description for GenreKit, in Sources/GenreKit/Resources/musicnn/.
+safetensors weights + a JSON description for GenreKit, in Sources/GenrePretrained/Resources/musicnn/.
 
 Run: scripts/convert-musicnn.sh (makes the environment, then runs this with TF_USE_LEGACY_KERAS=1).
 
@@ -31,7 +31,7 @@ from musicnn import configuration as config, models  # noqa: E402
 from safetensors.numpy import save_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "Sources/GenreKit/Resources/musicnn"
+OUT = ROOT / "Sources/GenrePretrained/Resources/musicnn"
 MODELS = ["MSD_musicnn", "MSD_vgg", "MTT_musicnn", "MTT_vgg"]
 PATCH_FRAMES = 187  # extractor: librosa.time_to_frames(3 s) + 1
 BN_EPSILON = 0.001

@@ -16,7 +16,4 @@ public enum Frequencies {
         let a440 = 440.0 * pow(2.0, tuning / Double(binsPerOctave))
         return log2(hz / (a440 / 16))
     }
-
-    /// Hz to MIDI note number (`hz_to_midi`).
-    public static func midi(hz: Double) -> Double { 12 * (log2(hz) - log2(440.0)) + 69 }
 }

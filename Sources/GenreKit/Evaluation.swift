@@ -32,21 +32,18 @@ public struct EvaluationResult: Sendable, Codable {
     }
 }
 
-/// Trains and scores a model kind on the folds of a protocol, folds in parallel.
+/// Trains and scores a model on the folds of a protocol, folds in parallel.
 public struct Evaluation: Sendable {
-    public let kind: ModelKind
+    public let model: ModelChoice
     public let pcaComponents: Int?
     public let aggregation: Aggregation
     public let seed: UInt64
-    public let fineTuning: FineTuning
 
-    public init(kind: ModelKind, pcaComponents: Int? = nil, aggregation: Aggregation = .mean, seed: UInt64 = 0,
-                fineTuning: FineTuning = .init()) {
-        self.kind = kind
+    public init(model: ModelChoice, pcaComponents: Int? = nil, aggregation: Aggregation = .mean, seed: UInt64 = 0) {
+        self.model = model
         self.pcaComponents = pcaComponents
         self.aggregation = aggregation
         self.seed = seed
-        self.fineTuning = fineTuning
     }
 
     /// Out-of-fold track predictions of one fold: (track, predicted class) and segment hits.
@@ -62,7 +59,7 @@ public struct Evaluation: Sendable {
         let folds = try evaluation.folds(of: data)
         let labels = data.labels
         var outcomes: [Result<FoldOutcome, ModelError>] = []
-        await Batch(width: jobs, progress: quiet ? nil : "folds (\(kind.rawValue))").run(Array(folds.enumerated()), work: { index, fold in
+        await Batch(width: jobs, progress: quiet ? nil : "folds (\(model.kind.rawValue))").run(Array(folds.enumerated()), work: { index, fold in
             Result { () throws(ModelError) in try score(fold, of: data, labels: labels, seed: seed &+ UInt64(index)) }
         }, deliver: { _, outcome in outcomes.append(outcome) })
         let scored = try outcomes.map { try $0.get() }
@@ -74,7 +71,7 @@ public struct Evaluation: Sendable {
         }
         let pooled = scored.flatMap(\.tracks)
         return EvaluationResult(
-            model: kind, protocolSummary: evaluation.summary, leaky: evaluation.isLeaky, data: data.source,
+            model: model.kind, protocolSummary: evaluation.summary, leaky: evaluation.isLeaky, data: data.source,
             aggregation: data.isSegmented ? aggregation : nil,
             report: ClassificationReport(truth: pooled.map { trackLabel($0.track) }, predicted: pooled.map(\.predicted),
                                          classes: classes),
@@ -84,8 +81,7 @@ public struct Evaluation: Sendable {
     }
 
     func score(_ fold: Fold, of data: FeatureDataset, labels: [Int], seed: UInt64) throws(ModelError) -> FoldOutcome {
-        var pipeline = ModelPipeline(kind: kind, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed,
-                                     fineTuning: fineTuning)
+        var pipeline = ModelPipeline(model, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed)
         try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] })
         let probabilities = try pipeline.probabilities(data.x.selecting(rows: fold.test))
         var rowsOfTrack: [Int: [Int]] = [:]

@@ -63,7 +63,7 @@ public struct FeatureExtractor: Sendable {
         let audio = try decoder.decode(path)
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         let label = GTZANNames.label(forPath: path)
-        let warning = audio.samples.allSatisfy { $0 == 0 } ? "the audio is digital silence" : nil
+        let warning = DigitalSilence.warning(audio.samples)
         guard let segmenter else {
             let values = try featureSet.extract(audio.samples)
             return Result(rows: [.init(filename: fileName, values: values, label: label)], warning: warning)

@@ -1,6 +1,7 @@
 import Foundation
 import GenreML
 import GenreNN
+import GenrePretrained
 
 /// How `musicnn-fine-tune` trains: which of musicnn's blocks stay as pre-trained, and how fast the
 /// others move.
@@ -34,13 +35,31 @@ public struct FineTunedMusicnn: Classifier {
     public let batchSize: Int
     public let learningRate: Float
     public let seed: UInt64
+    /// Receives each epoch's progress line while the network trains; not saved.
+    public let progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
 
-    public init(settings: FineTuning = .init(), batchSize: Int = 32, learningRate: Float = 1e-3, seed: UInt64 = 0) {
+    private enum CodingKeys: String, CodingKey {
+        case settings, batchSize, learningRate, seed, trained
+    }
+
+    public init(settings: FineTuning = .init(), batchSize: Int = 32, learningRate: Float = 1e-3, seed: UInt64 = 0,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.settings = settings
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
+        self.progress = progress
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        settings = try container.decode(FineTuning.self, forKey: .settings)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        trained = try container.decodeIfPresent(TrainedNetwork.self, forKey: .trained)
+        progress = nil
     }
 
     /// The loss and accuracy of every epoch of the last `fit`.
@@ -71,7 +90,7 @@ public struct FineTunedMusicnn: Classifier {
             let inputs = try this.frozenOutput(x, rows: 0 ..< x.rows, network: network)
             let trainer = Trainer(model: network.model, optimizer: try Adam(learningRate: this.learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: this.batchSize, seed: this.seed,
-                                  report: NeuralClassifier.epochReport.map { report in
+                                  report: this.progress.map { report in
                                       { report("musicnn-fine-tune \($0.progressLine(epochs: epochs))") }
                                   })
             let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
@@ -126,67 +145,5 @@ public struct FineTunedMusicnn: Classifier {
             throw .invalidParameter("musicnn-fine-tune takes musicnn's input patches (--set \(MusicnnPatchFeatureSet.setName), "
                 + "\(MusicnnPatchFeatureSet.columnCount) columns), not rows of \(x.columns) features")
         }
-    }
-}
-
-/// The front-end outputs of the patches seen so far in this process, as the shipped network
-/// computes them, up to a memory budget (the oldest go first): with a frozen front end, each patch's
-/// is computed once however many folds of cross-validation train or score on it.
-final class FrontEndCache: Sendable {
-    static let shared = FrontEndCache(budgetBytes: 3 << 30)
-
-    private struct Key: Hashable {
-        let network: String
-        /// A copy: a slice would keep the whole feature matrix alive.
-        let patch: [Float]
-    }
-    private struct Kept {
-        var outputs: [Key: [Float]] = [:]
-        var arrivals: [Key] = []
-        var bytes = 0
-    }
-    private let budgetBytes: Int
-    /// Held while a batch computes, so that parallel folds wait for it instead of computing it again.
-    private let kept = Locked(Kept())
-
-    init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
-
-    /// The front end [N, 561, 187] of the patches held one after another in `patches`.
-    func frontEnd(of patches: ArraySlice<Float>, network name: String) throws -> Tensor {
-        let size = MusicnnPatchFeatureSet.columnCount
-        let keys = stride(from: patches.startIndex, to: patches.endIndex, by: size).map {
-            Key(network: name, patch: Array(patches[$0 ..< $0 + size]))
-        }
-        return try kept.withLock { kept in
-            // In the rows' order, so that the same rows batch alike (results are deterministic).
-            var seen = Set<Key>()
-            let missing = keys.filter { kept.outputs[$0] == nil && seen.insert($0).inserted }
-            for start in stride(from: 0, to: missing.count, by: 16) {
-                let batch = missing[start ..< min(missing.count, start + 16)]
-                let computed = try FeatureCatalog.network(name).frontEnd(
-                    Tensor(shape: [batch.count] + PretrainedNetwork.patchShape, scalars: batch.flatMap(\.patch)))
-                let each = computed.count / batch.count
-                for (offset, key) in batch.enumerated() {
-                    kept.outputs[key] = Array(computed.scalars[offset * each ..< (offset + 1) * each])
-                    kept.arrivals.append(key)
-                    kept.bytes += 4 * (each + size)
-                }
-            }
-            // [N, channels, frames]: the front end keeps the frames.
-            let values = keys.map { kept.outputs[$0]! }
-            evictBeyondBudget(&kept)
-            return Tensor(shape: [keys.count, values[0].count / MusicnnInput.patchFrames, MusicnnInput.patchFrames],
-                          scalars: values.flatMap { $0 })
-        }
-    }
-
-    private func evictBeyondBudget(_ kept: inout Kept) {
-        var evicted = 0
-        while kept.bytes > budgetBytes, evicted < kept.arrivals.count {
-            let key = kept.arrivals[evicted]
-            kept.bytes -= 4 * (kept.outputs.removeValue(forKey: key)!.count + key.patch.count)
-            evicted += 1
-        }
-        kept.arrivals.removeFirst(evicted)
     }
 }

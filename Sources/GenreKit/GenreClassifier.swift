@@ -1,5 +1,6 @@
 import Foundation
 import GenreML
+import GenrePretrained
 
 /// A genre and how sure the model is of it.
 public struct GenreScore: Sendable, Codable, Equatable {
@@ -36,9 +37,7 @@ public struct GenreClassifier: Sendable {
     let decoder: AudioDecoder
 
     public init(bundle: ModelBundle) throws(BundleError) {
-        guard let set = try? FeatureCatalog.named(bundle.featureSet) else {
-            throw .incompatible(path: bundle.featureSet, reason: "unknown feature set")
-        }
+        let set = try ModelBundle.featureSet(named: bundle.featureSet, path: "the model")
         self.bundle = bundle
         featureSet = set
         columnIndices = bundle.columns.compactMap(set.columns.firstIndex(of:))
@@ -70,7 +69,7 @@ public struct GenreClassifier: Sendable {
         return SongPrediction(
             path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
-            warning: SongPrediction.silenceWarning(audio.samples))
+            warning: DigitalSilence.warning(audio.samples))
     }
 
     func ranking(_ probabilities: [Double]) -> [GenreScore] { GenreScore.ranking(bundle.classes, probabilities) }
@@ -84,32 +83,16 @@ extension GenreScore {
     }
 }
 
-extension SongPrediction {
-    /// The warning for audio that is all zeros, else nil.
-    static func silenceWarning(_ samples: [Float]) -> String? {
-        samples.allSatisfy { $0 == 0 } ? "the audio is digital silence: the answer means little" : nil
-    }
-}
-
 extension ModelBundle {
     /// The name of the model shipped inside GenreKit.
     static let defaultResource = "default.genremodel"
 
-    /// The model shipped inside GenreKit (see `embeddedResource`).
+    /// The model shipped inside GenreKit.
     public static func embedded() throws(BundleError) -> ModelBundle {
-        guard let path = embeddedResource(defaultResource) else { throw .missing(path: defaultResource) }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+        guard let path = Resources.path(defaultResource, module: "GenreKit", sourceFolder: sources) else {
+            throw .missing(path: defaultResource)
+        }
         return try ModelBundle(contentsOf: path)
     }
-}
-
-/// The path of a file or folder among GenreKit's resources, found beside the executable (SwiftPM's
-/// resource bundle) or, when running from a source checkout, in the package's sources; nil if absent.
-func embeddedResource(_ name: String) -> String? {
-    let executable = URL(fileURLWithPath: CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "")
-    let candidates = [
-        Bundle.main.executableURL?.deletingLastPathComponent(),
-        executable.deletingLastPathComponent(),
-    ].compactMap { $0?.appendingPathComponent("GenreKit_GenreKit.resources/\(name)").path }
-        + [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/\(name)").path]
-    return candidates.first { FileManager.default.fileExists(atPath: $0) }
 }

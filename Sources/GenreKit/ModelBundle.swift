@@ -1,5 +1,6 @@
 import Foundation
 import GenreML
+import GenrePretrained
 
 /// The version written into every model bundle's provenance.
 public enum GenreKitVersion {
@@ -113,18 +114,19 @@ public struct ModelBundle: Codable, Sendable {
     }
 
     private func check(path: String) throws(BundleError) {
-        guard let set = try? FeatureCatalog.named(featureSet) else {
-            throw .incompatible(path: path, reason: "it needs feature set '\(featureSet)', which this GenreKit lacks")
-        }
+        let set = try Self.featureSet(named: featureSet, path: path)
         guard !classes.isEmpty, Set(classes).count == classes.count, pipeline.classCount == classes.count else {
             throw .damaged(path: path, reason: "its classes do not match its model")
         }
         guard !columns.isEmpty, columns.allSatisfy(set.columns.contains) else {
             throw .incompatible(path: path, reason: "its columns are not all columns of \(featureSet)")
         }
-        guard sampleRate == set.sampleRate, segmentSeconds.map({ $0 > 0 && $0.isFinite }) ?? true,
-              hopSeconds.map({ $0 > 0 && $0.isFinite }) ?? true
-        else { throw .damaged(path: path, reason: "its audio settings are invalid") }
+        guard sampleRate == set.sampleRate else { throw .damaged(path: path, reason: "its sample rate is not its feature set's") }
+        if let segmentSeconds {
+            do { _ = try Segmenter(segmentSeconds: segmentSeconds, hopSeconds: hopSeconds) } catch {
+                throw .damaged(path: path, reason: "its windows are invalid: \(error)")
+            }
+        }
         do {
             let probe = try pipeline.probabilities(RowMatrix(rows: 1, columns: columns.count))
             guard probe.columns == classes.count, probe.values.allSatisfy(\.isFinite) else {
@@ -135,7 +137,20 @@ public struct ModelBundle: Codable, Sendable {
         }
     }
 
-    /// The segmenter the model was trained with, nil for whole-clip models.
+    /// The feature set `name`, for the bundle at `path`: a set this GenreKit does not know makes the
+    /// bundle incompatible; one it knows but cannot make (missing resources) says why.
+    static func featureSet(named name: String, path: String) throws(BundleError) -> any FeatureSet {
+        do {
+            return try FeatureCatalog.named(name)
+        } catch FeatureCatalogError.unknown {
+            throw .incompatible(path: path, reason: "it needs feature set '\(name)', which this GenreKit lacks")
+        } catch {
+            throw .incompatible(path: path, reason: "its feature set '\(name)' cannot be made: \(error)")
+        }
+    }
+
+    /// The segmenter the model was trained with, nil for whole-clip models (checked when the bundle
+    /// was read).
     public var segmenter: Segmenter? {
         segmentSeconds.flatMap { try? Segmenter(segmentSeconds: $0, hopSeconds: hopSeconds) }
     }

@@ -38,88 +38,137 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     /// Whether the pipeline standardises the features first: a pre-trained network takes its input as
     /// it was trained on.
     var standardisesFeatures: Bool { self != .musicnnFineTune }
+}
 
-    /// The model with its default hyper-parameters (scikit-learn's and xgboost's); `fineTuning` is
-    /// read by `musicnn-fine-tune` only.
-    public func make(seed: UInt64, fineTuning: FineTuning = .init()) -> ClassifierModel {
-        switch self {
-        case .naiveBayes: .naiveBayes(GaussianNaiveBayes())
-        case .knn: .knn(KNearestNeighbors())
-        case .logistic: .logistic(LogisticRegression())
-        case .linearSVM: .linearSVM(LinearSVM(seed: seed))
-        case .rbfSVM: .rbfSVM(SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed)))
-        case .tree: .tree(DecisionTree(seed: seed))
-        case .forest: .forest(RandomForest(seed: seed))
-        case .xgboost: .xgboost(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
-        case .mlp: .neural(NeuralClassifier(architecture: .mlp, seed: seed))
-        case .edgeCNN: .neural(NeuralClassifier(architecture: .edgeCNN, seed: seed))
-        case .musicnnFineTune: .fineTuned(FineTunedMusicnn(settings: fineTuning, seed: seed))
+/// A model kind with its settings, as `train` and `evaluate` fit it fold after fold.
+public struct ModelChoice: Sendable {
+    public let kind: ModelKind
+    /// How `musicnn-fine-tune` trains; the other kinds have no settings beyond their defaults.
+    public let fineTuning: FineTuning
+    /// Receives each epoch's progress line while a network trains; nil keeps training silent.
+    public let progress: (@Sendable (String) -> Void)?
+
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), progress: (@Sendable (String) -> Void)? = nil) {
+        self.kind = kind
+        self.fineTuning = fineTuning
+        self.progress = progress
+    }
+
+    /// The untrained model, its random choices drawn from `seed`, with its defaults' hyper-parameters
+    /// (scikit-learn's and xgboost's for the classic ones).
+    public func make(seed: UInt64) -> AnyClassifier {
+        switch kind {
+        case .naiveBayes: AnyClassifier(GaussianNaiveBayes())
+        case .knn: AnyClassifier(KNearestNeighbors())
+        case .logistic: AnyClassifier(LogisticRegression())
+        case .linearSVM: AnyClassifier(LinearSVM(seed: seed))
+        case .rbfSVM: AnyClassifier(SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed)))
+        case .tree: AnyClassifier(DecisionTree(seed: seed))
+        case .forest: AnyClassifier(RandomForest(seed: seed))
+        case .xgboost: AnyClassifier(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
+        case .mlp: AnyClassifier(NeuralClassifier(architecture: .mlp, seed: seed, progress: progress))
+        case .edgeCNN: AnyClassifier(NeuralClassifier(architecture: .edgeCNN, seed: seed, progress: progress))
+        case .musicnnFineTune: AnyClassifier(FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress))
         }
     }
 }
 
-/// Any one of the classic models, so a bundle can save and load whichever was trained.
-public enum ClassifierModel: Codable, Sendable {
-    case naiveBayes(GaussianNaiveBayes)
-    case knn(KNearestNeighbors)
-    case logistic(LogisticRegression)
-    case linearSVM(LinearSVM)
-    case rbfSVM(SupportVectorMachine)
-    case tree(DecisionTree)
-    case forest(RandomForest)
-    case xgboost(GradientBoostedTrees)
-    case neural(NeuralClassifier)
-    case fineTuned(FineTunedMusicnn)
+/// A classifier as a model kind: the kind it is, and the name a bundle saves it under.
+protocol KindOfModel: Classifier {
+    var kind: ModelKind { get }
+    static var savedName: String { get }
+}
 
-    var model: any Classifier {
-        switch self {
-        case .naiveBayes(let m): m
-        case .knn(let m): m
-        case .logistic(let m): m
-        case .linearSVM(let m): m
-        case .rbfSVM(let m): m
-        case .tree(let m): m
-        case .forest(let m): m
-        case .xgboost(let m): m
-        case .neural(let m): m
-        case .fineTuned(let m): m
-        }
+/// Any trained or untrained model of a kind, saved and loaded as `{"<savedName>": {"_0": <model>}}`
+/// (the form bundles have always had).
+public struct AnyClassifier: Codable, Sendable {
+    private var model: any KindOfModel
+
+    init(_ model: some KindOfModel) { self.model = model }
+
+    public var kind: ModelKind { model.kind }
+    public var classifier: any Classifier { model }
+
+    /// How to read each type a bundle may hold, by its saved name.
+    private static let readers = Dictionary(uniqueKeysWithValues: [
+        reader(GaussianNaiveBayes.self), reader(KNearestNeighbors.self), reader(LogisticRegression.self),
+        reader(LinearSVM.self), reader(SupportVectorMachine.self), reader(DecisionTree.self), reader(RandomForest.self),
+        reader(GradientBoostedTrees.self), reader(NeuralClassifier.self), reader(FineTunedMusicnn.self),
+    ])
+
+    private static func reader<Model: KindOfModel>(_: Model.Type) -> (String, @Sendable (any Decoder) throws -> any KindOfModel) {
+        (Model.savedName, { try Model(from: $0) })
     }
 
-    public var kind: ModelKind {
-        switch self {
-        case .naiveBayes: .naiveBayes
-        case .knn: .knn
-        case .logistic: .logistic
-        case .linearSVM: .linearSVM
-        case .rbfSVM: .rbfSVM
-        case .tree: .tree
-        case .forest: .forest
-        case .xgboost: .xgboost
-        case .neural(let m): m.architecture.kind
-        case .fineTuned: .musicnnFineTune
+    private struct Key: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first, let read = Self.readers[key.stringValue] else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "not one of the models GenreKit knows (\(Self.readers.keys.sorted().joined(separator: ", ")))"))
         }
+        let payload = try container.nestedContainer(keyedBy: Key.self, forKey: key)
+        model = try read(try payload.superDecoder(forKey: Key(stringValue: "_0")))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        var payload = container.nestedContainer(keyedBy: Key.self, forKey: Key(stringValue: type(of: model).savedName))
+        try payload.encode(model, forKey: Key(stringValue: "_0"))
     }
 
     mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
-        func fitted<M: Classifier>(_ model: M) throws(ModelError) -> M {
-            var model = model
-            try model.fit(x, labels: labels, classCount: classCount)
-            return model
-        }
-        switch self {
-        case .naiveBayes(let m): self = .naiveBayes(try fitted(m))
-        case .knn(let m): self = .knn(try fitted(m))
-        case .logistic(let m): self = .logistic(try fitted(m))
-        case .linearSVM(let m): self = .linearSVM(try fitted(m))
-        case .rbfSVM(let m): self = .rbfSVM(try fitted(m))
-        case .tree(let m): self = .tree(try fitted(m))
-        case .forest(let m): self = .forest(try fitted(m))
-        case .xgboost(let m): self = .xgboost(try fitted(m))
-        case .neural(let m): self = .neural(try fitted(m))
-        case .fineTuned(let m): self = .fineTuned(try fitted(m))
-        }
+        try model.fit(x, labels: labels, classCount: classCount)
     }
+
+    func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix { try model.probabilities(x) }
+}
+
+extension GaussianNaiveBayes: KindOfModel {
+    var kind: ModelKind { .naiveBayes }
+    static var savedName: String { "naiveBayes" }
+}
+extension KNearestNeighbors: KindOfModel {
+    var kind: ModelKind { .knn }
+    static var savedName: String { "knn" }
+}
+extension LogisticRegression: KindOfModel {
+    var kind: ModelKind { .logistic }
+    static var savedName: String { "logistic" }
+}
+extension LinearSVM: KindOfModel {
+    var kind: ModelKind { .linearSVM }
+    static var savedName: String { "linearSVM" }
+}
+extension SupportVectorMachine: KindOfModel {
+    var kind: ModelKind { .rbfSVM }
+    static var savedName: String { "rbfSVM" }
+}
+extension DecisionTree: KindOfModel {
+    var kind: ModelKind { .tree }
+    static var savedName: String { "tree" }
+}
+extension RandomForest: KindOfModel {
+    var kind: ModelKind { .forest }
+    static var savedName: String { "forest" }
+}
+extension GradientBoostedTrees: KindOfModel {
+    var kind: ModelKind { .xgboost }
+    static var savedName: String { "xgboost" }
+}
+extension NeuralClassifier: KindOfModel {
+    var kind: ModelKind { architecture.kind }
+    static var savedName: String { "neural" }
+}
+extension FineTunedMusicnn: KindOfModel {
+    var kind: ModelKind { .musicnnFineTune }
+    static var savedName: String { "fineTuned" }
 }
 
 /// Standardisation (except for a pre-trained network's input), optional PCA, then a classifier: what
@@ -127,14 +176,13 @@ public enum ClassifierModel: Codable, Sendable {
 public struct ModelPipeline: Codable, Sendable {
     public private(set) var scaler: StandardScaler?
     public private(set) var pca: PCA?
-    public private(set) var classifier: ClassifierModel
+    public private(set) var classifier: AnyClassifier
     public let classCount: Int
 
-    public init(kind: ModelKind, classCount: Int, pcaComponents: Int? = nil, seed: UInt64 = 0,
-                fineTuning: FineTuning = .init()) {
-        scaler = kind.standardisesFeatures ? StandardScaler() : nil
+    public init(_ model: ModelChoice, classCount: Int, pcaComponents: Int? = nil, seed: UInt64 = 0) {
+        scaler = model.kind.standardisesFeatures ? StandardScaler() : nil
         pca = pcaComponents.map { PCA(components: $0) }
-        classifier = kind.make(seed: seed, fineTuning: fineTuning)
+        classifier = model.make(seed: seed)
         self.classCount = classCount
     }
 
@@ -159,6 +207,6 @@ public struct ModelPipeline: Codable, Sendable {
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         var features = try scaler?.transform(x) ?? x
         if let pca { features = try pca.transform(features) }
-        return try classifier.model.probabilities(features)
+        return try classifier.probabilities(features)
     }
 }

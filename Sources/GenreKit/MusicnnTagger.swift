@@ -1,15 +1,17 @@
-/// Tags songs as musicnn's tagger does (`musicnn.tagger.top_tags`): decode at 16 kHz, cut into
-/// side-by-side 3 s `MusicnnInput` patches, run a `PretrainedNetwork` and average its taggram over
-/// the patches. The answer is a `SongPrediction` whose "genres" are the tags, each patch a window;
-/// the tags are independent probabilities, so they do not add up to one.
+import GenreAudio
+import GenrePretrained
+
+/// Tags songs as musicnn's tagger does (`musicnn.tagger.top_tags`): decode at the network's rate,
+/// take its taggram (`PretrainedNetwork.taggram(of:)`) and average it over the patches. The answer is
+/// a `SongPrediction` whose "genres" are the tags, each patch a window; the tags are independent
+/// probabilities, so they do not add up to one.
 public struct MusicnnTagger: Sendable {
     public let network: PretrainedNetwork
-    private let input: MusicnnInput
-    private let decoder = AudioDecoder(sampleRate: MusicnnInput.sampleRate)
+    private let decoder: AudioDecoder
 
     public init(network: PretrainedNetwork) {
         self.network = network
-        input = try! MusicnnInput()  // the default step is valid
+        decoder = AudioDecoder(sampleRate: network.sampleRate)
     }
 
     /// The tags of the audio file at `path`.
@@ -17,31 +19,23 @@ public struct MusicnnTagger: Sendable {
         try tags(samples: try decoder.decode(path).samples, path: path)
     }
 
-    /// The tags of 16 kHz `samples`; `path` names them in the answer. Fails for a clip shorter
-    /// than one patch (`MusicnnInput.shortestClipSamples`).
+    /// The tags of `samples` at the network's rate; `path` names them in the answer. Fails for a clip
+    /// shorter than one patch (`MusicnnInput.shortestClipSamples`).
     public func tags(samples: [Float], path: String) throws -> SongPrediction {
-        let spectrogram = try input.logMelSpectrogram(samples)
-        let starts = input.patchStarts(frameCount: spectrogram.columns)
-        guard !starts.isEmpty else {
-            throw MusicnnInputError.clipTooShort(samples: samples.count, minimum: MusicnnInput.shortestClipSamples)
-        }
-        let taggram = try network.taggram(PretrainedNetwork.batch(input.patches(of: spectrogram)))
-        let secondsPerFrame = Double(MusicnnInput.stft.hopLength) / Double(MusicnnInput.sampleRate)
-        let windows = starts.enumerated().map { index, start in
-            WindowPrediction(startSeconds: Double(start) * secondsPerFrame,
-                             endSeconds: Double(start + MusicnnInput.patchFrames) * secondsPerFrame,
-                             ranking: GenreScore.ranking(network.tags, mean(taggram, rows: index ..< index + 1)))
+        let taggram = try network.taggram(of: samples)
+        let windows = zip(taggram.patches, taggram.probabilities).map { patch, probabilities in
+            WindowPrediction(startSeconds: patch.startSeconds, endSeconds: patch.endSeconds,
+                             ranking: GenreScore.ranking(taggram.tags, probabilities))
         }
         return SongPrediction(
-            path: path, durationSeconds: Double(samples.count) / Double(MusicnnInput.sampleRate), aggregation: .mean,
-            ranking: GenreScore.ranking(network.tags, mean(taggram, rows: starts.indices)),
-            windows: windows, warning: SongPrediction.silenceWarning(samples))
+            path: path, durationSeconds: Double(samples.count) / Double(network.sampleRate), aggregation: .mean,
+            ranking: GenreScore.ranking(taggram.tags, mean(taggram.probabilities)),
+            windows: windows, warning: DigitalSilence.warning(samples))
     }
 
-    /// Each tag's mean probability over `rows` of a taggram [patches, tags], as musicnn's tagger
-    /// averages it; not normalised as `Aggregation.mean` is, because the tags are independent.
-    private func mean(_ taggram: Tensor, rows: Range<Int>) -> [Double] {
-        let tags = taggram.shape[1]
-        return (0 ..< tags).map { tag in rows.reduce(0.0) { $0 + Double(taggram[$1 * tags + tag]) } / Double(rows.count) }
+    /// Each tag's mean probability over the patches, as musicnn's tagger averages its taggram; not
+    /// normalised as `Aggregation.mean` is, because the tags are independent.
+    private func mean(_ rows: [[Double]]) -> [Double] {
+        rows[0].indices.map { tag in rows.reduce(0.0) { $0 + $1[tag] } / Double(rows.count) }
     }
 }

@@ -12,24 +12,34 @@ public struct NeuralClassifier: Classifier {
     public let batchSize: Int
     public let learningRate: Float
     public let seed: UInt64
+    /// Receives each epoch's progress line while the network trains; not saved.
+    public let progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
 
+    private enum CodingKeys: String, CodingKey {
+        case architecture, epochs, batchSize, learningRate, seed, trained
+    }
+
     public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
-                learningRate: Float = 1e-3, seed: UInt64 = 0) {
+                learningRate: Float = 1e-3, seed: UInt64 = 0, progress: (@Sendable (String) -> Void)? = nil) {
         self.architecture = architecture
         self.epochs = epochs ?? architecture.defaultEpochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
+        self.progress = progress
     }
 
-    /// Receives each epoch's progress line while a network trains (the command line sends them to
-    /// stderr unless --quiet); nil, the default, keeps training silent.
-    public static var epochReport: (@Sendable (String) -> Void)? {
-        get { reportBox.withLock { $0 } }
-        set { reportBox.withLock { $0 = newValue } }
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try container.decode(NetworkArchitecture.self, forKey: .architecture)
+        epochs = try container.decode(Int.self, forKey: .epochs)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        trained = try container.decodeIfPresent(TrainedNetwork.self, forKey: .trained)
+        progress = nil
     }
-    private static let reportBox = Locked<(@Sendable (String) -> Void)?>(nil)
 
     /// The loss and accuracy of every epoch of the last `fit`.
     public var history: TrainingHistory? { trained?.history }
@@ -39,13 +49,13 @@ public struct NeuralClassifier: Classifier {
         guard epochs > 0, batchSize > 0, learningRate > 0 else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
-        let (architecture, epochs, batchSize, learningRate, seed) = (architecture, epochs, batchSize, learningRate, seed)
+        let (architecture, epochs, batchSize, learningRate, seed, progress) = (architecture, epochs, batchSize, learningRate, seed, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
             let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed)
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
-                                  report: Self.epochReport.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
+                                  report: progress.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
             let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
             return TrainedNetwork(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
         }

@@ -48,9 +48,6 @@ struct DataOptions: ParsableArguments {
     /// The feature rows of the data: read from a table, or extracted from audio (files that fail
     /// are reported and left out).
     func load() async throws -> FeatureDataset {
-        if !quiet, isatty(STDERR_FILENO) != 0 {
-            NeuralClassifier.epochReport = { FileHandle.standardError.write(Data(("\r\u{1B}[K" + $0 + "\n").utf8)) }
-        }
         if let fmaAudio {
             return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
         }
@@ -172,8 +169,16 @@ struct PipelineOptions: ParsableArguments {
         FineTuning(frozenBlocks: frozenBlocks, pretrainedRateScale: pretrainedRate, epochs: fineTuningEpochs)
     }
 
-    func evaluation(of kind: ModelKind, seed: UInt64) -> Evaluation {
-        Evaluation(kind: kind, pcaComponents: pca, aggregation: aggregation, seed: seed, fineTuning: fineTuning)
+    /// `kind` with the settings given, its networks' epochs shown on stderr unless `quiet`.
+    func model(_ kind: ModelKind, quiet: Bool) -> ModelChoice {
+        let showEpoch: @Sendable (String) -> Void = { line in
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
+        }
+        return ModelChoice(kind, fineTuning: fineTuning, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
+    }
+
+    func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool) -> Evaluation {
+        Evaluation(model: model(kind, quiet: quiet), pcaComponents: pca, aggregation: aggregation, seed: seed)
     }
 }
 

@@ -51,7 +51,7 @@ struct Evaluate: AsyncParsableCommand {
         let kinds = try kinds()
         var results: [EvaluationResult] = []
         for kind in kinds {
-            let evaluation = pipeline.evaluation(of: kind, seed: data.seed)
+            let evaluation = pipeline.evaluation(of: kind, seed: data.seed, quiet: data.quiet)
             results.append(try await evaluation.run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs,
                                                     quiet: data.quiet))
         }

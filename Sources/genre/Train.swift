@@ -46,7 +46,7 @@ struct Train: AsyncParsableCommand {
         if !skipEvaluation {
             let protocols = (split.protocolKind == .lists ? [] : [split.crossValidation(seed: data.seed)]) + [lists].compactMap { $0 }
             for evaluationProtocol in protocols {
-                let result = try await pipeline.evaluation(of: model, seed: data.seed).run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs, quiet: data.quiet)
+                let result = try await pipeline.evaluation(of: model, seed: data.seed, quiet: data.quiet).run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs, quiet: data.quiet)
                 evaluations.append(result)
                 FileHandle.standardError.write(Data((result.text() + "\n").utf8))
             }
@@ -58,8 +58,8 @@ struct Train: AsyncParsableCommand {
             rows = dataset.rows(ofTracks: dataset.tracks.indices.filter { train.contains(dataset.tracks[$0].id) })
             trainedOn = "the \(Set(rows.map { dataset.rowTrack[$0] }).count) tracks of \(split.trainList!)"
         }
-        var fitted = ModelPipeline(kind: model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed,
-                                   fineTuning: pipeline.fineTuning)
+        var fitted = ModelPipeline(pipeline.model(model, quiet: data.quiet), classCount: dataset.classes.count,
+                                   pcaComponents: pipeline.pca, seed: data.seed)
         let labels = dataset.labels
         try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
 

@@ -3,50 +3,9 @@ import GenreKit
 import Testing
 import TestSupport
 
-/// Fine-tuning musicnn: its blocks as trainable layers compute what the original computes, and the
-/// fine-tuned classifier learns, holds its frozen blocks still and survives a bundle.
+/// Fine-tuning musicnn: the fine-tuned classifier learns, holds its frozen blocks still and survives a
+/// bundle (its blocks' parity with the original: MusicnnBlocksTests).
 @Suite struct FineTunedMusicnnTests {
-    /// The bar of the parity tests (PretrainedNetworkTests).
-    let tolerance = 1e-3
-
-    @Test func blocksInInferenceMatchTheOriginal() throws {
-        let fixture = try Fixture.load("musicnn_MSD_musicnn.safetensors")
-        let input = try fixture.tensor("input")
-        let (blocks, width) = try PretrainedNetwork(named: "MSD_musicnn").blocks(seed: 0)
-        #expect(blocks.count == FineTuning.blocks.count && width == 200)
-        // The TensorFlow outputs at each block's end: the front end's features, those and the mid end's, the penultimate.
-        let ends = [["timbral", "temporal"], ["timbral", "temporal", "cnn1", "cnn2", "cnn3"], ["penultimate"]]
-        var output = Tensor(shape: input.shape, scalars: input.floats)
-        for (block, names) in zip(blocks, ends) {
-            output = try block.forward(output, training: false)
-            let parts = try names.map { try fixture.tensor($0) }
-            let expected = (0 ..< output.shape[0]).flatMap { n in
-                parts.flatMap { part in part.values[n * (part.values.count / output.shape[0]) ..< (n + 1) * (part.values.count / output.shape[0])] }
-            }
-            #expect(output.count == expected.count, "\(names)")
-            let deviation = Deviation.compare(output.scalars, expected)
-            #expect(deviation.maxAbsolute <= tolerance, "\(names.last!): \(deviation)")
-        }
-    }
-
-    /// The inference path keeps the timbral kernels' transforms between calls: after the weights change
-    /// (as training changes them) it still computes what the trainable front end computes.
-    @Test func theInferenceFrontEndFollowsChangedWeights() throws {
-        let fixture = try Fixture.load("musicnn_MSD_musicnn.safetensors")
-        let input = try fixture.tensor("input")
-        let patch = Tensor(shape: input.shape, scalars: input.floats)
-        let network = try PretrainedNetwork(named: "MSD_musicnn")
-        let frontEnd = try network.blocks(seed: 0).blocks[0]
-        _ = try network.outputs(patch)
-        for parameter in frontEnd.parameters where parameter.value.shape.count == 4 {
-            parameter.value = Tensor(shape: parameter.value.shape, scalars: parameter.value.scalars.map { 0.5 - 2 * $0 })
-        }
-        let outputs = try network.outputs(patch)
-        let expected = try frontEnd.forward(patch, training: false).scalars
-        let deviation = Deviation.compare(outputs["timbral"]!.scalars + outputs["temporal"]!.scalars, expected)
-        #expect(deviation.maxAbsolute <= tolerance, "\(deviation)")
-    }
-
     /// Patches of two kinds of 3 s signal at 16 kHz: low steady tones (class 0) and bursts of noise (class 1).
     static func patches(count: Int, seed: UInt64) throws -> (x: RowMatrix, labels: [Int]) {
         var mix = SplitMix(seed: seed)
@@ -77,7 +36,7 @@ import TestSupport
         let decoded = try JSONDecoder().decode(FineTunedMusicnn.self, from: JSONEncoder().encode(model))
         #expect(Deviation.compare(try decoded.probabilities(test.x).values, probabilities.values).maxAbsolute < 1e-6)
         // Its pipeline takes the patches as they are.
-        #expect(ModelPipeline(kind: .musicnnFineTune, classCount: 2).scaler == nil)
+        #expect(ModelPipeline(ModelChoice(.musicnnFineTune), classCount: 2).scaler == nil)
     }
 
     @Test func frozenBlocksStayAsShippedAndTheOthersMove() throws {
@@ -102,7 +61,7 @@ import TestSupport
         var tooFrozen = FineTunedMusicnn(settings: FineTuning(frozenBlocks: 4))
         #expect(throws: ModelError.self) { try tooFrozen.fit(train.x, labels: train.labels, classCount: 2) }
         #expect(throws: ModelError.notFitted("the fine-tuned musicnn")) { try FineTunedMusicnn().probabilities(train.x) }
-        var withPCA = ModelPipeline(kind: .musicnnFineTune, classCount: 2, pcaComponents: 2)
+        var withPCA = ModelPipeline(ModelChoice(.musicnnFineTune), classCount: 2, pcaComponents: 2)
         #expect(throws: ModelError.self) { try withPCA.fit(train.x, labels: train.labels) }
     }
 }

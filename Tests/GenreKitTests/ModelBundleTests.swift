@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct ModelBundleTests {
     /// A small logistic-regression bundle over two gtzan57 columns.
     static func bundle() throws -> ModelBundle {
-        var pipeline = ModelPipeline(kind: .logistic, classCount: 2)
+        var pipeline = ModelPipeline(ModelChoice(.logistic), classCount: 2)
         try pipeline.fit(RowMatrix(stacking: [[0, 1], [1, 0], [0.1, 0.9], [0.9, 0.2]]), labels: [0, 1, 0, 1])
         return ModelBundle(
             classes: ["jazz", "rock"], featureSet: GTZAN57(), columns: ["rms_mean", "tempo"],

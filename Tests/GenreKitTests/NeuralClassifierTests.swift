@@ -17,7 +17,7 @@ import TestSupport
 
     @Test func mlpLearnsAndSurvivesABundle() throws {
         let train = Self.blobs(rows: 240, seed: 1), test = Self.blobs(rows: 90, seed: 2)
-        var pipeline = ModelPipeline(kind: .mlp, classCount: 3, seed: 5)
+        var pipeline = ModelPipeline(ModelChoice(.mlp), classCount: 3, seed: 5)
         try pipeline.fit(train.x, labels: train.labels)
         let probabilities = try pipeline.probabilities(test.x)
         for row in 0 ..< probabilities.rows {
@@ -37,7 +37,7 @@ import TestSupport
     @Test func sameSeedSameModel() throws {
         let train = Self.blobs(rows: 60, seed: 3)
         func fitted(seed: UInt64) throws -> RowMatrix {
-            var pipeline = ModelPipeline(kind: .mlp, classCount: 3, seed: seed)
+            var pipeline = ModelPipeline(ModelChoice(.mlp), classCount: 3, seed: seed)
             try pipeline.fit(train.x, labels: train.labels)
             return try pipeline.probabilities(train.x)
         }
@@ -46,7 +46,7 @@ import TestSupport
     }
 
     @Test func edgeCNNRefusesRowsThatAreNotLogMelPatches() {
-        var pipeline = ModelPipeline(kind: .edgeCNN, classCount: 3)
+        var pipeline = ModelPipeline(ModelChoice(.edgeCNN), classCount: 3)
         let x = Self.blobs(rows: 6, seed: 4)
         #expect(throws: ModelError.self) { try pipeline.fit(x.x, labels: x.labels) }
     }

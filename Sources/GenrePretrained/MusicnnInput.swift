@@ -1,4 +1,5 @@
 import Foundation
+import GenreFeatures
 
 /// The input of musicnn's pre-trained networks (Pons & Serra, 2019; `Resources/musicnn`): the
 /// log-compressed mel spectrogram of 16 kHz audio cut into 3 s patches, as the original

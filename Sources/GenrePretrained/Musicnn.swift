@@ -1,3 +1,5 @@
+import GenreNN
+
 /// musicnn's own architecture (Pons & Serra, 2019, `musicnn/models.py`: `define_model` with
 /// `musically_motivated_cnn`), layer for layer as `Resources/musicnn/*_musicnn.json` describes it.
 /// Front end: vertical (timbral, 38 and 67 mels x 7 frames) and horizontal (temporal, 1 mel x 128,

@@ -1,3 +1,5 @@
+import GenreNN
+
 /// A network of musicnn's family, built from its description and run for inference only.
 protocol TaggingArchitecture: AnyObject {
     /// Every layer with tensors and the prefix of their names in the converted weights:

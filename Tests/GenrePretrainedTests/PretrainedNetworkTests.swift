@@ -1,5 +1,7 @@
 import Foundation
-import GenreKit
+import GenreFeatures
+import GenreNN
+import GenrePretrained
 import Testing
 import TestSupport
 
@@ -93,7 +95,7 @@ import TestSupport
             try PretrainedNetwork(named: "GTZAN_musicnn")
         }
         let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../Sources/GenreKit/Resources/musicnn").standardized
+            .appendingPathComponent("../../Sources/GenrePretrained/Resources/musicnn").standardized
         let description = resources.appendingPathComponent("MSD_vgg.json")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pretrained-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

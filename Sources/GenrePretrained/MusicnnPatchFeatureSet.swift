@@ -1,3 +1,5 @@
+import GenreFeatures
+
 /// musicnn's input as a feature set, for fine-tuning (`musicnn-fine-tune`): a clip's log-mel patch,
 /// 96 mels x 187 frames (3 s at 16 kHz), mel-major. A clip of more than one patch gives its middle
 /// one, so 3 s windows (`--segment-seconds 3`) give their own; one shorter than a patch is

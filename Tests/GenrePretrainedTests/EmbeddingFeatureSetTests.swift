@@ -1,5 +1,7 @@
 import Foundation
-import GenreKit
+import GenreFeatures
+import GenreNN
+import GenrePretrained
 import Testing
 import TestSupport
 

@@ -1,4 +1,7 @@
 import Foundation
+import GenreFeatures
+import GenreNN
+import GenreSupport
 
 /// One of musicnn's pre-trained taggers (Pons & Serra, 2019) on GenreNN: the weights and description
 /// that scripts/convert_musicnn.py made from the original TensorFlow checkpoints,
@@ -27,10 +30,25 @@ public final class PretrainedNetwork: @unchecked Sendable {
     /// The network `name` (one of `names`) from GenreKit's resources.
     public convenience init(named name: String) throws(PretrainedNetworkError) {
         guard Self.names.contains(name) else { throw .unknown(name: name, available: Self.names) }
-        guard let folder = embeddedResource("musicnn") else { throw .missing(path: "musicnn/\(name).json") }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+        guard let folder = Resources.path("musicnn", module: "GenrePretrained", sourceFolder: sources) else {
+            throw .missing(path: "musicnn/\(name).json")
+        }
         let base = URL(fileURLWithPath: folder).appendingPathComponent(name)
         try self.init(description: base.appendingPathExtension("json"), weights: base.appendingPathExtension("safetensors"))
     }
+
+    /// The shipped network `name` as shipped, loaded once per process and shared by everything that
+    /// only runs it (feature sets, tagging, frozen front ends); training needs a copy of its own.
+    public static func shared(named name: String) throws -> PretrainedNetwork {
+        try loaded.withLock { loaded in
+            if let network = loaded[name] { return network }
+            let network = try PretrainedNetwork(named: name)
+            loaded[name] = network
+            return network
+        }
+    }
+    private static let loaded = Locked<[String: PretrainedNetwork]>([:])
 
     /// A network from a converter's JSON description and its safetensors weights.
     public init(description: URL, weights: URL) throws(PretrainedNetworkError) {

@@ -1,3 +1,5 @@
+import GenreNN
+
 /// musicnn's VGG-like baseline (`musicnn/models.py`: `vgg`), layer for layer as
 /// `Resources/musicnn/*_vgg.json` describes it: five 3 x 3 convolutions, each followed by ReLU,
 /// batch norm and a max pool ("pool1" ... "pool5"), then one dense layer on the flattened pool5.

@@ -1,4 +1,6 @@
-import GenreKit
+import GenreFeatures
+import GenreNN
+import GenrePretrained
 import Testing
 import TestSupport
 

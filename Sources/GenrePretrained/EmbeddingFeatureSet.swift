@@ -1,0 +1,65 @@
+import Foundation
+import GenreFeatures
+import GenreNN
+
+/// The embeddings of a pre-trained musicnn network as a feature set, for transfer learning: a
+/// clip (or a window of one) is cut into musicnn's 3 s patches at 16 kHz, each patch goes through
+/// the network, and the chosen output, one value per channel, is averaged over the patches.
+/// A clip shorter than one patch is repeated until it fills one, as musicnn's training did
+/// (`pad_short: repeat-pad`), so every clip of at least one FFT frame gets a row.
+public struct EmbeddingFeatureSet: FeatureSet {
+    public let network: PretrainedNetwork
+    public let layer: String
+    public let name: String
+    public let columns: [String]
+    public var sampleRate: Int { MusicnnInput.sampleRate }
+    public var minimumSamples: Int { MusicnnInput.stft.nFFT }
+    private let input: MusicnnInput
+
+    /// `layer` is one of the network's `intermediateNames`, "logits" or "taggram".
+    public init(network: PretrainedNetwork, layer: String) throws {
+        let probe = try network.embeddings(of: PretrainedNetwork.batch([Matrix(rows: 96, columns: 187)]), layer: layer)
+        self.network = network
+        self.layer = layer
+        name = Self.name(network: network.name, layer: layer)
+        columns = probe[0].indices.map { "\(layer)_\($0)" }
+        input = try MusicnnInput()
+    }
+
+    /// "msd-musicnn-penultimate" for MSD_musicnn's "penultimate".
+    static func name(network: String, layer: String) -> String {
+        "\(network)-\(layer)".lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    public func extract(_ samples: [Float]) throws -> [Double] { try extract(clips: [samples])[0] }
+
+    /// The patches of all clips go through the network together (a song's windows at once).
+    public func extract(clips: [[Float]]) throws -> [[Double]] {
+        let patches = try clips.map(input.patches(repeatPadding:))
+        // Batches of 16 patches bound the activations (musicnn's front end holds ~45 MB a patch).
+        let all = patches.flatMap { $0 }
+        var vectors = try stride(from: 0, to: all.count, by: 16).flatMap { start in
+            try network.embeddings(of: PretrainedNetwork.batch(Array(all[start ..< min(all.count, start + 16)])), layer: layer)
+        }[...]
+        return try patches.map { clipPatches in
+            let mine = vectors.prefix(clipPatches.count)
+            vectors = vectors.dropFirst(clipPatches.count)
+            let row = columns.indices.map { column in mine.reduce(0.0) { $0 + Double($1[column]) } / Double(mine.count) }
+            if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: columns[bad]) }
+            return row
+        }
+    }
+}
+
+extension MusicnnInput {
+    /// The patches of a clip of at least one FFT frame; one shorter than a patch is repeated until it
+    /// fills one, as musicnn's training did (`pad_short: repeat-pad`).
+    func patches(repeatPadding samples: [Float]) throws -> [Matrix] {
+        guard samples.count >= Self.stft.nFFT else {
+            throw FeatureError.tooShort(samples: samples.count, minimum: Self.stft.nFFT, sampleRate: Self.sampleRate)
+        }
+        var filled = samples
+        while filled.count < Self.shortestClipSamples { filled += samples }
+        return try patches(filled)
+    }
+}
