@@ -21,7 +21,7 @@ echo "training the Python model and the GenreKit bundle on the pack's 3 s window
 "$genre" features --quiet --segment-seconds 3 "$gtzan/audio" -o "$work/segments.csv"
 "$python" bench/classify_python.py train "$work/segments.csv" "$work/model.pkl"
 "$genre" train "$gtzan/manifest.csv" --segment-seconds 3 --model rbf-svm --skip-evaluation --quiet -o "$work/gtzan57.genremodel"
-classify=("$genre" classify --model "$work/gtzan57.genremodel")
+classify=("$genre" classify --bundle "$work/gtzan57.genremodel")
 
 # Best wall-clock seconds over the repeats of a command, its output discarded.
 best() {

@@ -31,4 +31,27 @@ public enum Aggregation: String, CaseIterable, Codable, Sendable {
         let total = combined.reduce(0, +)
         return combined.map { $0 / total }
     }
+
+    /// One score per tag from `rows` of independent tag probabilities (a taggram): each tag on its
+    /// own, not rescaled to sum to 1. `mean` is musicnn's own average; `geometric` the geometric
+    /// mean (floored as in `combine`); `vote` the share of rows where the tag is more likely
+    /// present than not (probability of at least 0.5), a majority vote per tag.
+    public func combineIndependent(_ probabilities: RowMatrix, rows: some Collection<Int>) -> [Double] {
+        let tags = probabilities.columns
+        guard !rows.isEmpty else { return [Double](repeating: 0, count: tags) }
+        var combined = [Double](repeating: 0, count: tags)
+        for row in rows {
+            let p = probabilities.row(row)
+            for t in 0 ..< tags {
+                let value = Double(p[p.startIndex + t])
+                switch self {
+                case .mean: combined[t] += value
+                case .geometric: combined[t] += log(max(value, 1e-6))
+                case .vote: combined[t] += value >= 0.5 ? 1 : 0
+                }
+            }
+        }
+        let count = Double(rows.count)
+        return combined.map { self == .geometric ? exp($0 / count) : $0 / count }
+    }
 }

@@ -6,6 +6,9 @@ import GenreML
 public struct EvaluationResult: Sendable, Codable {
     public let model: ModelKind
     public let protocolSummary: String
+    /// Said beside the score when folds may split an artist's tracks (`EvaluationProtocol.caveat`);
+    /// nil otherwise, and in bundles saved before it was kept.
+    public let caveat: String?
     public let leaky: Bool
     public let data: String
     /// How a track's segment probabilities were combined; nil when tracks have one row.
@@ -28,7 +31,43 @@ public struct EvaluationResult: Sendable, Codable {
             lines.append(String(format: "accuracy %.1f%% ± %.1f (mean ± std over %d folds), macro F1 %.3f ± %.3f",
                                 cv.accuracyMean * 100, cv.accuracyStd * 100, cv.folds, cv.macroF1Mean, cv.macroF1Std))
         }
+        if let caveat { lines.append("  caution: \(caveat)") }
         return lines.joined(separator: "\n") + "\n\n" + report.text() + "\n" + report.confusionText()
+    }
+
+    /// The confusion matrix as an SVG, headed by the model's name, the protocol and any caution.
+    public func confusionSVG() -> String {
+        report.confusionSVG(title: model.title, notes: [protocolSummary, "data: \(data)"] + (caveat.map { ["caution: \($0)"] } ?? []))
+    }
+
+    /// Every model of one run in one table: accuracy and macro F1 (mean ± std over folds under
+    /// cross-validation), and single-segment accuracy for segmented data. The protocol's leak or
+    /// caution, the same for every model, is said above the table; its last line is the last model's.
+    public static func summaryTable(_ results: [EvaluationResult], markdown: Bool) -> String {
+        guard let first = results.first else { return "" }
+        let segmented = first.segmentAccuracy != nil
+        let header = ["model", "accuracy", "macro F1"] + (segmented ? ["single segment"] : [])
+        let rows = results.map { result in
+            var accuracy = String(format: "%.1f%%", result.report.accuracy * 100)
+            var f1 = String(format: "%.3f", result.report.macro.f1)
+            if let cv = result.crossValidation {
+                accuracy = String(format: "%.1f%% ± %.1f", cv.accuracyMean * 100, cv.accuracyStd * 100)
+                f1 = String(format: "%.3f ± %.3f", cv.macroF1Mean, cv.macroF1Std)
+            }
+            return [result.model.title, accuracy, f1] + (result.segmentAccuracy.map { [String(format: "%.1f%%", $0 * 100)] } ?? [])
+        }
+        if markdown {
+            let notes = (first.leaky ? ["**\(first.protocolSummary)**"] : []) + (first.caveat.map { ["*caution: \($0)*"] } ?? [])
+            let table = ["| " + header.joined(separator: " | ") + " |", "| --- |" + String(repeating: " ---: |", count: header.count - 1)]
+                + rows.map { "| " + $0.joined(separator: " | ") + " |" }
+            return (notes.isEmpty ? [] : notes + [""]).joined(separator: "\n") + table.joined(separator: "\n") + "\n"
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+        let line = { (cells: [String]) in
+            zip(cells, widths).enumerated().map { $0 == 0 ? pad($1.0, $1.1) : pad($1.0, $1.1, right: true) }.joined(separator: "   ")
+        }
+        let notes = ["summary of \(results.count) models: \(first.protocolSummary)"] + (first.caveat.map { ["  caution: \($0)"] } ?? [])
+        return (notes + [line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 }
 
@@ -71,7 +110,8 @@ public struct Evaluation: Sendable {
         }
         let pooled = scored.flatMap(\.tracks)
         return EvaluationResult(
-            model: model.kind, protocolSummary: evaluation.summary, leaky: evaluation.isLeaky, data: data.source,
+            model: model.kind, protocolSummary: evaluation.summary, caveat: evaluation.caveat(for: data),
+            leaky: evaluation.isLeaky, data: data.source,
             aggregation: data.isSegmented ? aggregation : nil,
             report: ClassificationReport(truth: pooled.map { trackLabel($0.track) }, predicted: pooled.map(\.predicted),
                                          classes: classes),

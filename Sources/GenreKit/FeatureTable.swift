@@ -1,10 +1,10 @@
 import Foundation
 
-/// Rows of features for a batch of audio files, in the layout of GTZAN's published tables:
-/// `filename`, the feature set's columns, `label`.
+/// The layout of a table of features, as GTZAN's published tables have it (`filename`, the
+/// feature set's columns, `label`), and its rows as CSV lines or JSON objects, so that rows can be
+/// written as each file is done.
 public struct FeatureTable: Sendable {
     public let columns: [String]
-    public private(set) var rows: [Row] = []
 
     public struct Row: Sendable {
         public let filename: String
@@ -16,17 +16,35 @@ public struct FeatureTable: Sendable {
         columns = ["filename"] + featureSet.columns + ["label"]
     }
 
-    public mutating func append(contentsOf newRows: [Row]) { rows += newRows }
+    /// The CSV header line.
+    public var csvHeader: String { columns.joined(separator: ",") + "\n" }
 
-    /// The table as CSV (RFC 4180 quoting); numbers in their shortest exact decimal form, whole
+    /// A row as a CSV line (RFC 4180 quoting); numbers in their shortest exact decimal form, whole
     /// numbers (a length in samples) without a fraction.
-    public func csv() -> String {
-        var text = columns.joined(separator: ",") + "\n"
-        for row in rows {
-            let fields = [CSV.escape(row.filename)] + row.values.map(CSV.number) + [CSV.escape(row.label ?? "")]
-            text += fields.joined(separator: ",") + "\n"
+    public func csvLine(_ row: Row) -> String {
+        ([CSV.escape(row.filename)] + row.values.map(CSV.number) + [CSV.escape(row.label ?? "")]).joined(separator: ",") + "\n"
+    }
+
+    /// A row as a JSON object keyed by the table's columns (`label` null when unknown).
+    public func json(_ row: Row) -> JSONRow { JSONRow(columns: columns, row: row) }
+
+    public struct JSONRow: Encodable {
+        let columns: [String]
+        let row: Row
+
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
         }
-        return text
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(row.filename, forKey: Key(stringValue: columns[0]))
+            for (column, value) in zip(columns.dropFirst(), row.values) { try container.encode(value, forKey: Key(stringValue: column)) }
+            try container.encode(row.label, forKey: Key(stringValue: columns[columns.count - 1]))
+        }
     }
 }
 

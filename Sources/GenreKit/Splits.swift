@@ -36,6 +36,20 @@ public enum EvaluationProtocol: Sendable, Equatable {
         }
     }
 
+    /// What a reader must know beside a cross-validated score when the folds may split an artist's
+    /// tracks (which scores higher than on artists never heard); nil when they keep groups apart or
+    /// the protocol is not cross-validation.
+    public func caveat(for data: FeatureDataset) -> String? {
+        switch self {
+        case .stratifiedKFold:
+            "artists may repeat across folds (stratified folds divide tracks, not groups); expect less on unheard artists"
+        case .groupedKFold where data.tracks.allSatisfy({ $0.group == $0.id }):
+            "groups are tracks (the data has no group column), so artists may repeat across folds; expect less on unheard artists"
+        default:
+            nil
+        }
+    }
+
     public var isLeaky: Bool {
         if case .leakyRandomSegments = self { true } else { false }
     }

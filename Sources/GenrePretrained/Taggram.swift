@@ -1,3 +1,4 @@
+import GenreML
 import GenreNN
 
 /// What a tagging network says of a song, patch by patch: each tag's probability in each patch. The
@@ -7,7 +8,7 @@ public struct Taggram: Sendable {
     /// Where each patch lies in the song, in seconds.
     public let patches: [(startSeconds: Double, endSeconds: Double)]
     /// One row per patch, one column per tag.
-    public let probabilities: [[Double]]
+    public let probabilities: RowMatrix
 }
 
 extension PretrainedNetwork {
@@ -29,6 +30,6 @@ extension PretrainedNetwork {
         return Taggram(
             tags: tags,
             patches: starts.map { (Double($0) * secondsPerFrame, Double($0 + MusicnnInput.patchFrames) * secondsPerFrame) },
-            probabilities: starts.indices.map { patch in (0 ..< tags.count).map { Double(taggram[patch * tags.count + $0]) } })
+            probabilities: RowMatrix(rows: taggram.shape[0], columns: taggram.shape[1], values: taggram.scalars))
     }
 }

@@ -12,64 +12,111 @@ struct DataOptions: ParsableArguments {
         """, valueName: "data"))
     var data: String
 
-    @Option(help: "With FMA's tracks.csv: the folder holding its audio (<000>/<000123>.mp3).")
+    @Option(help: ArgumentHelp("With FMA's tracks.csv: the folder holding its audio (<000>/<000123>.mp3).", valueName: "folder"))
     var fmaAudio: String?
 
-    @Option(help: "A manifest whose group/split columns annotate a feature table's tracks by id.")
+    @Option(help: ArgumentHelp("With a feature table: a manifest whose group/split columns annotate the table's tracks by id.",
+                               valueName: "file"))
     var manifest: String?
 
-    @Option(name: .customLong("set"), help: "Feature set for audio data: \(FeatureCatalog.summary).")
-    var setName = "gtzan57"
-
-    @Option(help: "Cut audio into windows of this many seconds and classify tracks from their windows (e.g. 3).")
-    var segmentSeconds: Double?
+    @OptionGroup var features: FeatureOptions
 
     @Option(help: "Seed of every random choice (folds, shuffles, models).")
     var seed: UInt64 = 0
 
-    @Option(help: "Files analysed at once (default: one per core).")
-    var jobs: Int?
+    @OptionGroup var run: RunOptions
 
-    @Flag(name: .shortAndLong, help: "No progress display on stderr.")
-    var quiet = false
+    var quiet: Bool { run.quiet }
+    var jobs: Int? { run.jobs }
 
-    func validate() throws {
-        do { _ = try FeatureCatalog.named(setName) } catch { throw ValidationError("\(error)") }
-        if let segmentSeconds, !(segmentSeconds > 0 && segmentSeconds.isFinite) {
-            throw ValidationError("--segment-seconds must be a positive number, got \(segmentSeconds)")
+    /// What the data argument is, which decides the options that apply to it.
+    enum Kind: Equatable {
+        case audioFolder, manifest, featureTable, fmaTracks
+
+        var name: String {
+            switch self {
+            case .audioFolder: "a folder of audio"
+            case .manifest: "a manifest of audio files"
+            case .featureTable: "a feature table"
+            case .fmaTracks: "FMA's tracks.csv"
+            }
         }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
 
-    var featureSet: any FeatureSet { get throws { try FeatureCatalog.named(setName) } }
+    /// The data's kind from its first line (a folder, a table with `filename`, FMA's two-row header);
+    /// nil when there is nothing at that path, which loading then reports.
+    var kind: Kind? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) else { return nil }
+        if isFolder.boolValue { return .audioFolder }
+        // A file that cannot be opened is left to the manifest reader, whose error says why.
+        guard let file = FileHandle(forReadingAtPath: data) else { return .manifest }
+        defer { try? file.close() }
+        let head = String(decoding: file.readData(ofLength: 1 << 16), as: UTF8.self)
+        let fields = head.prefix { $0 != "\n" && $0 != "\r" }.lowercased().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if fields.contains("filename") { return .featureTable }
+        // FMA's first header row names field groups (album, artist, set, track) over an empty first column.
+        if fields.first == "", fields.contains("track"), fields.contains("artist") { return .fmaTracks }
+        return .manifest
+    }
 
-    var segmenter: Segmenter? { segmentSeconds.flatMap { try? Segmenter(segmentSeconds: $0) } }
+    func validate() throws {
+        guard let kind else { return }
+        if fmaAudio != nil, kind != .fmaTracks {
+            throw ValidationError("--fma-audio goes with FMA's tracks.csv, and \(data) is \(kind.name); leave --fma-audio out")
+        }
+        if kind == .fmaTracks, fmaAudio == nil { throw missingFMAAudio }
+        if manifest != nil, kind != .featureTable {
+            let instead = switch kind {
+            case .manifest: "put its group and split columns in \(data) itself"
+            case .fmaTracks: "FMA's tracks.csv names artists and splits itself"
+            default: "list the audio in a manifest with group and split columns and give that as the data"
+            }
+            throw ValidationError("--manifest annotates a feature table's tracks, and \(data) is \(kind.name); \(instead)")
+        }
+        if kind == .featureTable, features.segmentSeconds != nil {
+            throw ValidationError("--segment-seconds applies to audio, and \(data) is a feature table, whose rows are already fixed")
+        }
+    }
+
+    private var missingFMAAudio: ValidationError {
+        ValidationError("\(data) is FMA's tracks.csv: give the folder of its audio with --fma-audio <folder>")
+    }
+
+    /// Refuses `--aggregation` where every track is one row, so there is nothing to combine: known
+    /// from the options for audio, and for a table once it is read (`dataset`).
+    func checkAggregation(_ aggregation: Aggregation?, dataset: FeatureDataset? = nil) throws {
+        guard aggregation != nil else { return }
+        if let dataset, !dataset.isSegmented {
+            throw ValidationError("--aggregation combines a track's windows, and every track of \(data) is one row")
+        }
+        if dataset == nil, kind != .featureTable, features.segmentSeconds == nil {
+            throw ValidationError("--aggregation combines a track's windows, and without --segment-seconds every track is one row")
+        }
+    }
+
+    /// The files this run reads, which no output may replace.
+    var inputs: [String] { [data] + [fmaAudio, manifest].compactMap { $0 } }
 
     /// The feature rows of the data: read from a table, or extracted from audio (files that fail
     /// are reported and left out).
     func load() async throws -> FeatureDataset {
-        if let fmaAudio {
+        switch kind {
+        case .fmaTracks:
+            guard let fmaAudio else { throw missingFMAAudio }
             return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
-        }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) else {
-            throw DatasetError.unreadable(path: data, reason: "no such file or folder")
-        }
-        if isFolder.boolValue { return try await extract(AudioDataset(folder: data)) }
-        let header = try String(contentsOfFile: data, encoding: .utf8).prefix { $0 != "\n" && $0 != "\r" }.lowercased()
-        let fields = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        if fields.contains("filename") {
-            guard segmentSeconds == nil else {
-                throw ValidationError("--segment-seconds applies to audio; a feature table's rows are already fixed")
-            }
+        case .audioFolder: return try await extract(AudioDataset(folder: data))
+        case .featureTable:
             let table = try FeatureDataset(table: data)
             return try manifest.map { table.annotated(by: try AudioDataset(manifest: $0)) } ?? table
+        case .manifest: return try await extract(AudioDataset(manifest: data))
+        case nil: throw DatasetError.unreadable(path: data, reason: "no such file or folder")
         }
-        return try await extract(AudioDataset(manifest: data))
     }
 
     private func extract(_ audio: AudioDataset) async throws -> FeatureDataset {
-        let extractor = FeatureExtractor(featureSet: try featureSet, segmenter: segmenter)
+        let extractor = FeatureExtractor(featureSet: try features.featureSet, segmenter: try features.segmenter)
         var skipped = 0
         let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
             report(describe(error, path: track.path ?? track.id) + " (left out)")
@@ -86,18 +133,29 @@ struct DataOptions: ParsableArguments {
 struct ProtocolOptions: ParsableArguments {
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case lists, kfold, groupedKfold = "grouped-kfold"
+
+        static var allValueDescriptions: [String: String] {
+            [
+                "lists": "train on the tracks of --train-list, score on those of --test-list",
+                "kfold": "stratified k-fold cross-validation over tracks",
+                "grouped-kfold": "k-fold cross-validation where no group (artist) is in two folds (default)",
+            ]
+        }
     }
 
-    @Option(name: .customLong("protocol"), help: "lists (train on --train-list, score on --test-list), kfold (stratified over tracks) or grouped-kfold (no group in two folds).")
+    @Option(name: .customLong("protocol"), help: "How tracks are divided between training and scoring.")
     var protocolKind: Kind?
 
-    @Option(help: "Folds of cross-validation.")
-    var folds = 10
+    static let defaultFolds = 10
 
-    @Option(help: "File of track ids (lines like blues/blues.00029.wav) to train on.")
+    /// nil when not given, so that protocols without folds can refuse it.
+    @Option(help: "Folds of cross-validation (default: \(defaultFolds)).")
+    var folds: Int?
+
+    @Option(help: ArgumentHelp("File of track ids (lines like blues/blues.00029.wav) to train on.", valueName: "file"))
     var trainList: String?
 
-    @Option(help: "File of track ids to score on (e.g. the fault-filtered valid list).")
+    @Option(help: ArgumentHelp("File of track ids to score on (e.g. the fault-filtered valid list).", valueName: "file"))
     var testList: String?
 
     @Option(help: ArgumentHelp("Score a random FRACTION of segments instead, whatever their track. This leaks (windows of one song on both sides) and inflates accuracy; the report says so.", valueName: "fraction"))
@@ -110,11 +168,23 @@ struct ProtocolOptions: ParsableArguments {
         if protocolKind == .lists, trainList == nil {
             throw ValidationError("--protocol lists needs --train-list and --test-list")
         }
-        if folds < 2 { throw ValidationError("--folds must be at least 2, got \(folds)") }
-        if let fraction = leakyRandomSegments, !(fraction > 0 && fraction < 1) {
-            throw ValidationError("--leaky-random-segments must lie in (0, 1), got \(fraction)")
+        if let folds, folds < 2 { throw ValidationError("--folds must be at least 2, got \(folds)") }
+        if protocolKind == .lists, folds != nil {
+            throw ValidationError("--folds applies to cross-validation, and --protocol lists scores one split; leave --folds out")
+        }
+        if let fraction = leakyRandomSegments {
+            guard fraction > 0 && fraction < 1 else {
+                throw ValidationError("--leaky-random-segments must lie in (0, 1), got \(fraction)")
+            }
+            if protocolKind != nil || folds != nil || trainList != nil {
+                throw ValidationError("--leaky-random-segments is a protocol of its own; "
+                    + "leave out --protocol, --folds, --train-list and --test-list")
+            }
         }
     }
+
+    /// The files this run reads, which no output may replace.
+    var inputs: [String] { [trainList, testList].compactMap { $0 } }
 
     /// The protocol asked for; lists when given, else grouped k-fold.
     func evaluationProtocol(seed: UInt64) throws -> EvaluationProtocol {
@@ -125,7 +195,8 @@ struct ProtocolOptions: ParsableArguments {
 
     /// Cross-validation as asked for: stratified or (by default) grouped k-fold.
     func crossValidation(seed: UInt64) -> EvaluationProtocol {
-        protocolKind == .kfold ? .stratifiedKFold(folds: folds, seed: seed) : .groupedKFold(folds: folds, seed: seed)
+        let folds = folds ?? Self.defaultFolds
+        return protocolKind == .kfold ? .stratifiedKFold(folds: folds, seed: seed) : .groupedKFold(folds: folds, seed: seed)
     }
 
     /// Training on --train-list and scoring on --test-list, when they are given.
@@ -142,31 +213,48 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Reduce the standardised features to this many principal components first.")
     var pca: Int?
 
-    @Option(help: "How a track's window probabilities combine: \(Aggregation.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var aggregation: Aggregation = .mean
+    /// nil when not given, so that data without windows can refuse it.
+    @Option(name: .customLong("aggregation"), help: "How a track's window probabilities combine into its answer (default: mean).")
+    var chosenAggregation: Aggregation?
 
-    @Option(help: "musicnn-fine-tune: musicnn's blocks kept as pre-trained, from the input (\(FineTuning.blocks.joined(separator: ", "))): 0 to \(FineTuning.blocks.count).")
-    var frozenBlocks = FineTuning().frozenBlocks
+    var aggregation: Aggregation { chosenAggregation ?? .mean }
 
-    @Option(help: "musicnn-fine-tune: the learning rate of the pre-trained layers that train, as a fraction of the new output layer's.")
-    var pretrainedRate = FineTuning().pretrainedRateScale
+    @Option(help: "musicnn-fine-tune: musicnn's blocks kept as pre-trained, from the input (\(FineTuning.blocks.joined(separator: ", "))): 0 to \(FineTuning.blocks.count) (default: \(FineTuning().frozenBlocks)).")
+    var frozenBlocks: Int?
 
-    @Option(help: "musicnn-fine-tune: epochs of training.")
-    var fineTuningEpochs = FineTuning().epochs
+    @Option(help: "musicnn-fine-tune: the learning rate of the pre-trained layers that train, as a fraction of the new output layer's (default: \(FineTuning().pretrainedRateScale)).")
+    var pretrainedRate: Float?
+
+    @Option(help: "musicnn-fine-tune: epochs of training (default: \(FineTuning().epochs)).")
+    var fineTuningEpochs: Int?
 
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
-        if !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
+        if let frozenBlocks, !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
             throw ValidationError("--frozen-blocks must lie in 0...\(FineTuning.blocks.count), got \(frozenBlocks)")
         }
-        if !(pretrainedRate >= 0 && pretrainedRate.isFinite) {
+        if let pretrainedRate, !(pretrainedRate >= 0 && pretrainedRate.isFinite) {
             throw ValidationError("--pretrained-rate must be a number of at least 0, got \(pretrainedRate)")
         }
-        if fineTuningEpochs < 1 { throw ValidationError("--fine-tuning-epochs must be at least 1, got \(fineTuningEpochs)") }
+        if let fineTuningEpochs, fineTuningEpochs < 1 {
+            throw ValidationError("--fine-tuning-epochs must be at least 1, got \(fineTuningEpochs)")
+        }
+    }
+
+    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes.
+    func checkFineTuningApplies(to kinds: [ModelKind]) throws {
+        let given = [("--frozen-blocks", frozenBlocks != nil), ("--pretrained-rate", pretrainedRate != nil),
+                     ("--fine-tuning-epochs", fineTuningEpochs != nil)].filter(\.1).map(\.0)
+        if let option = given.first, !kinds.contains(.musicnnFineTune) {
+            throw ValidationError("\(option) applies to --model \(ModelKind.musicnnFineTune.rawValue) only; leave it out")
+        }
     }
 
     var fineTuning: FineTuning {
-        FineTuning(frozenBlocks: frozenBlocks, pretrainedRateScale: pretrainedRate, epochs: fineTuningEpochs)
+        let defaults = FineTuning()
+        return FineTuning(frozenBlocks: frozenBlocks ?? defaults.frozenBlocks,
+                          pretrainedRateScale: pretrainedRate ?? defaults.pretrainedRateScale,
+                          epochs: fineTuningEpochs ?? defaults.epochs)
     }
 
     /// `kind` with the settings given, its networks' epochs shown on stderr unless `quiet`.
@@ -181,6 +269,3 @@ struct PipelineOptions: ParsableArguments {
         Evaluation(model: model(kind, quiet: quiet), pcaComponents: pca, aggregation: aggregation, seed: seed)
     }
 }
-
-extension ModelKind: ExpressibleByArgument {}
-extension Aggregation: ExpressibleByArgument {}

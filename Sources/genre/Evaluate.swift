@@ -6,97 +6,148 @@ struct Evaluate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cross-validate models, or train on one list and score on another, without leakage.",
         discussion: """
-            Tracks, never segments, are divided: every window of a song is on one side. Examples:
-              genre evaluate features_30_sec.csv --model all --protocol grouped-kfold --folds 10
+            Tracks, never segments, are divided: every window of a song is on one side. With several \
+            models, the reports end with a table of them all. Examples:
+              genre evaluate features_30_sec.csv --model all --folds 5
               genre evaluate audio/ --segment-seconds 3 --model rbf-svm \\
-                  --train-list splits/train_filtered.txt --test-list splits/valid_filtered.txt
+                --train-list train_filtered.txt --test-list valid_filtered.txt
             """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var split: ProtocolOptions
 
-    @Option(help: "Models to evaluate (repeat the option), or 'all' (the classic ones): \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: [String] = ["rbf-svm"]
+    @Option(help: ArgumentHelp("The models to evaluate (repeat the option for several; default: rbf-svm).", valueName: "kind"))
+    var model: [ModelChoice] = []
 
     @OptionGroup var pipeline: PipelineOptions
 
-    @Option(help: "text (like scikit-learn's classification_report), json, or markdown (one summary row per model).")
-    var format: ReportFormat = .text
+    @OptionGroup var format: FormatOptions<ReportFormat>
 
-    @Option(help: "Write the confusion matrix of the (last) model as an SVG heat map to this file.")
+    @Option(help: ArgumentHelp("""
+        Write each model's confusion matrix as an SVG heat map: to this file, or with several models \
+        into this folder as <model>.svg (rbf-svm.svg, ...).
+        """, valueName: "path"), completion: .file(extensions: ["svg"]))
     var confusionSVG: String?
 
-    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
-    var output: String?
+    @OptionGroup var output: OutputOptions<ResultsOutput>
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
+    /// A model kind, or all the classic ones.
+    enum ModelChoice: ExpressibleByArgument, Equatable {
+        case all
+        case kind(ModelKind)
 
-    func validate() throws {
-        _ = try kinds()
+        init?(argument: String) {
+            if argument == "all" { self = .all } else if let kind = ModelKind(rawValue: argument) { self = .kind(kind) } else { return nil }
+        }
+
+        static var allValueStrings: [String] { ["all"] + ModelKind.allValueStrings }
+
+        static var allValueDescriptions: [String: String] {
+            ModelKind.allValueDescriptions.merging(
+                ["all": "the \(ModelKind.classic.count) classic models: \(ModelKind.classic.map(\.rawValue).joined(separator: ", "))"]
+            ) { $1 }
+        }
     }
 
+    func validate() throws {
+        let kinds = try self.kinds()
+        if data.kind == .featureTable, data.features.setName != nil {
+            throw ValidationError("--set applies to audio, and \(data.data) is a feature table, whose columns are fixed; "
+                + "leave --set out (or compute another table with 'genre features --set')")
+        }
+        if split.trainList != nil, let kind = split.protocolKind, kind != .lists {
+            throw ValidationError("--train-list and --test-list are the lists protocol, and --protocol says \(kind.rawValue); "
+                + "evaluate runs one protocol, so leave out one or the other")
+        }
+        if split.trainList != nil, split.folds != nil {
+            throw ValidationError("--folds applies to cross-validation, and --train-list/--test-list score one split; leave --folds out")
+        }
+        try data.checkAggregation(pipeline.chosenAggregation)
+        try pipeline.checkFineTuningApplies(to: kinds)
+        let inputs = data.inputs + split.inputs
+        if let path = output.output { try OutputPath.checkNotAmong(inputs, path: path, option: "--output") }
+        if let confusionSVG {
+            try checkConfusionPath(confusionSVG, models: kinds.count)
+            try OutputPath.checkNotAmong(inputs, path: confusionSVG, option: "--confusion-svg")
+        }
+    }
+
+    /// The models asked for: 'all' alone, or kinds each named once.
     func kinds() throws -> [ModelKind] {
-        if model == ["all"] { return ModelKind.classic }
-        return try model.map { name in
-            guard let kind = ModelKind(rawValue: name) else {
-                throw ValidationError("unknown model '\(name)'; known: all, \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        if model.isEmpty { return [.rbfSVM] }
+        if model.contains(.all) {
+            guard model.count == 1 else {
+                throw ValidationError("--model all stands alone (it means the \(ModelKind.classic.count) classic models); "
+                    + "to choose several, repeat --model with their names")
             }
-            return kind
+            return ModelKind.classic
+        }
+        let kinds = model.compactMap { if case .kind(let kind) = $0 { kind } else { nil } }
+        if let twice = kinds.first(where: { kind in kinds.filter { $0 == kind }.count > 1 }) {
+            throw ValidationError("--model \(twice.rawValue) is given twice; name each model once")
+        }
+        return kinds
+    }
+
+    /// A file for one model; a folder (existing, or new in an existing folder) for one or more.
+    func checkConfusionPath(_ path: String, models: Int) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if exists && isFolder.boolValue {
+            try OutputPath.checkFolder(path, for: path, option: "--confusion-svg")
+        } else if models > 1 {
+            if exists || path.lowercased().hasSuffix(".svg") {
+                throw ValidationError("--confusion-svg names a folder with several models (each gets <folder>/<model>.svg), "
+                    + "and \(path) is a file; name a folder")
+            }
+            try OutputPath.checkFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                       for: path, option: "--confusion-svg")
+        } else {
+            try OutputPath.checkFile(path, option: "--confusion-svg")
         }
     }
 
     func run() async throws {
-        let dataset = try await data.load()
-        let evaluationProtocol = try split.evaluationProtocol(seed: data.seed)
         let kinds = try kinds()
+        let dataset = try await data.load()
+        try data.checkAggregation(pipeline.chosenAggregation, dataset: dataset)
+        let evaluationProtocol = try split.evaluationProtocol(seed: data.seed)
         var results: [EvaluationResult] = []
         for kind in kinds {
             let evaluation = pipeline.evaluation(of: kind, seed: data.seed, quiet: data.quiet)
             results.append(try await evaluation.run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs,
                                                     quiet: data.quiet))
         }
-        if let confusionSVG, let last = results.last {
-            try write(last.report.confusionSVG(title: "\(last.model.title): \(last.protocolSummary)"), to: confusionSVG)
-        }
+        if let confusionSVG { try writeConfusionSVGs(results, to: confusionSVG) }
         let text: String
-        switch format {
-        case .text: text = results.map { $0.text() }.joined(separator: "\n")
+        switch format.format {
+        case .text:
+            text = results.map { $0.text() }.joined(separator: "\n")
+                + (results.count > 1 ? "\n" + EvaluationResult.summaryTable(results, markdown: false) : "")
         case .json: text = try jsonText(results)
-        case .markdown: text = markdownTable(results)
+        case .markdown: text = EvaluationResult.summaryTable(results, markdown: true)
         }
-        if let output { try write(text, to: output) } else { print(text, terminator: "") }
+        let stream = output.stream()
+        stream.write(text)
+        try stream.finish(anySucceeded: true)
     }
 
-    func markdownTable(_ results: [EvaluationResult]) -> String {
-        var lines = ["| model | accuracy | macro F1 |" + (results.first?.segmentAccuracy != nil ? " single segment |" : ""),
-                     "| --- | ---: | ---: |" + (results.first?.segmentAccuracy != nil ? " ---: |" : "")]
-        for result in results {
-            var accuracy = String(format: "%.1f%%", result.report.accuracy * 100)
-            var f1 = String(format: "%.3f", result.report.macro.f1)
-            if let cv = result.crossValidation {
-                accuracy = String(format: "%.1f%% ± %.1f", cv.accuracyMean * 100, cv.accuracyStd * 100)
-                f1 = String(format: "%.3f ± %.3f", cv.macroF1Mean, cv.macroF1Std)
+    /// One SVG per model: the file itself when it names one, else `<folder>/<model>.svg`.
+    func writeConfusionSVGs(_ results: [EvaluationResult], to path: String) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if results.count == 1, !(exists && isFolder.boolValue) {
+            return try writeFile(results[0].confusionSVG(), to: path)
+        }
+        if !exists {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            } catch {
+                throw OutputError(path: path, reason: sentence(for: error))
             }
-            let segment = result.segmentAccuracy.map { String(format: " %.1f%% |", $0 * 100) } ?? ""
-            lines.append("| \(result.model.title) | \(accuracy) | \(f1) |" + segment)
         }
-        return (results.first?.leaky == true ? ["**\(results[0].protocolSummary)**", ""] : []).joined(separator: "\n")
-            + lines.joined(separator: "\n") + "\n"
-    }
-}
-
-/// JSON with sorted keys, for machines and for diffs.
-func jsonText(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-}
-
-/// Writes `text` to `path` atomically.
-func write(_ text: String, to path: String) throws {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw OutputError(path: path, reason: error.localizedDescription)
+        for result in results {
+            try writeFile(result.confusionSVG(), to: URL(fileURLWithPath: path).appendingPathComponent("\(result.model.rawValue).svg").path)
+        }
     }
 }

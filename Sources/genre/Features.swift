@@ -4,53 +4,61 @@ import GenreKit
 
 struct Features: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a CSV of audio features, one row per file or per segment.",
+        abstract: "Write a table of audio features, one row per file or per segment.",
         discussion: """
             Folders are searched recursively for audio files. With --segment-seconds, each file is cut \
-            into consecutive windows and each window gets a row named like blues.00000.3.wav.
+            into consecutive windows and each window gets a row named like blues.00000.3.wav. Rows come \
+            in the order of the files, and CSV and JSON lines are written as each file is done.
             """)
 
     @Argument(help: "Audio files or folders.")
     var paths: [String]
 
-    @Option(name: .customLong("set"), help: "Feature set: \(FeatureCatalog.summary).")
-    var setName = "gtzan57"
-
-    @Option(help: "Cut each file into windows of this many seconds (e.g. 3).")
-    var segmentSeconds: Double?
-
-    @OptionGroup var batch: BatchOptions
+    @OptionGroup var features: FeatureOptions
+    @OptionGroup var format: FormatOptions<TableFormat>
+    @OptionGroup var output: OutputOptions<ResultsOutput>
+    @OptionGroup var run: RunOptions
 
     func validate() throws {
-        do { _ = try FeatureCatalog.named(setName) } catch { throw ValidationError("\(error)") }
-        if let segmentSeconds, !(segmentSeconds > 0 && segmentSeconds.isFinite) {
-            throw ValidationError("--segment-seconds must be a positive number, got \(segmentSeconds)")
-        }
+        if let path = output.output { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
     }
 
     func run() async throws {
-        let featureSet = try FeatureCatalog.named(setName)
-        let extractor = FeatureExtractor(featureSet: featureSet,
-                                         segmenter: try segmentSeconds.map { try Segmenter(segmentSeconds: $0) })
+        let featureSet = try features.featureSet
+        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter)
         let inputs = AudioInputs(paths: paths)
         inputs.problems.forEach { report($0.description) }
         var failures = inputs.problems.count
 
-        var table = FeatureTable(featureSet: featureSet)
-        await Batch(width: batch.jobs, progress: batch.quiet ? nil : "files").run(inputs.files, work: { path in
-            Swift.Result { try extractor.rows(for: path) }
+        let table = FeatureTable(featureSet: featureSet)
+        let stream = output.stream()
+        if format.format == .csv { stream.write(table.csvHeader) }
+        var rows: [FeatureTable.Row] = []
+        var succeeded = 0
+        await Batch(width: run.jobs, progress: run.quiet ? nil : "files").run(inputs.files, work: { [format = format.format] path in
+            Swift.Result { () throws -> (FeatureExtractor.Result, String) in
+                let extracted = try extractor.rows(for: path)
+                switch format {
+                case .csv: return (extracted, extracted.rows.map(table.csvLine).joined())
+                case .jsonl: return (extracted, try extracted.rows.map { try jsonText(table.json($0), line: true) }.joined())
+                case .json: return (extracted, "")
+                }
+            }
         }, deliver: { index, result in
             switch result {
-            case .success(let extracted):
-                table.append(contentsOf: extracted.rows)
+            case .success(let (extracted, text)):
+                stream.write(text)
+                if format.format == .json { rows += extracted.rows }
                 if let warning = extracted.warning { report("\(inputs.files[index]): warning: \(warning)") }
+                succeeded += 1
             case .failure(let error):
                 report(describe(error, path: inputs.files[index]))
                 failures += 1
             }
         })
 
-        if !table.rows.isEmpty || batch.output == nil { try batch.emit(table.csv()) }
+        if format.format == .json { stream.write(try jsonText(rows.map(table.json))) }
+        try stream.finish(anySucceeded: succeeded > 0)
         if failures > 0 { throw ExitCode.failure }
     }
 }

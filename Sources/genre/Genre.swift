@@ -7,13 +7,17 @@ struct Genre: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genre",
         abstract: "Music genre classification: features, models and evaluation.",
+        version: GenreKitVersion.current,
         subcommands: [Classify.self, Tags.self, Features.self, Train.self, Evaluate.self])
 
     /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
     static func main() async {
         Heap.keepFreedMemory()
+        var parsed: ParsableCommand.Type = Genre.self
         do {
+            try refuseUnknownHelpTopic(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
+            parsed = type(of: command)
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -22,7 +26,12 @@ struct Genre: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // A check that needed the data or the bundle fails after parsing; it is shown as the
+                // parser shows its own, with the usage of the verb that was run.
+                let message = error is ValidationError && ObjectIdentifier(parsed) != ObjectIdentifier(Genre.self)
+                    ? "Error: \(error)\nUsage: \(usageString(for: parsed))\n  See 'genre \(parsed._commandName) --help' for more information."
+                    : fullMessage(for: error)
+                FileHandle.standardError.write(Data((message + "\n").utf8))
                 Foundation.exit(2)
             }
             // A command's own error (a damaged model, an unreadable dataset): one line, status 1.
@@ -33,37 +42,24 @@ struct Genre: AsyncParsableCommand {
             exit(withError: error)
         }
     }
-}
 
-/// Options every batch command shares.
-struct BatchOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Write results to this file instead of standard output.")
-    var output: String?
-
-    @Flag(name: .shortAndLong, help: "No progress display on stderr.")
-    var quiet = false
-
-    @Option(help: "Files analysed at once (default: one per core).")
-    var jobs: Int?
-
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-    }
-
-    /// Writes `text` to `--output` (atomically: a reader never sees half a file) or to stdout.
-    func emit(_ text: String) throws {
-        if let output {
-            try write(text, to: output)
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+    /// `genre help nosuch` would show the root's help and succeed: the parser skips names it does
+    /// not know there.
+    static func refuseUnknownHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var path = "genre"
+        var subcommands: [ParsableCommand.Type] = configuration.subcommands
+        for name in arguments.dropFirst() {
+            if name.hasPrefix("-") { continue }
+            let names: [String] = subcommands.map { command in command._commandName }
+            guard let index = names.firstIndex(of: name) else {
+                let known = names.isEmpty ? "" : "; its commands are " + names.joined(separator: ", ")
+                throw ValidationError("'\(path)' has no command '\(name)'" + known)
+            }
+            path += " " + name
+            subcommands = subcommands[index].configuration.subcommands
         }
     }
-}
-
-struct OutputError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "cannot write \(path): \(reason)" }
 }
 
 /// One line per problem on stderr, prefixed with the program's name.

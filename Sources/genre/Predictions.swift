@@ -2,41 +2,42 @@ import ArgumentParser
 import Foundation
 import GenreKit
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
-
-/// Runs `predict` on every audio file under `paths` (folders recursively, `batch.jobs` at a time) and
-/// shows the answers as `classify` and `tags` do: text streamed as songs finish, JSON or CSV at the
-/// end; one `genre:` line per input that fails, and exit status 1 when any did.
-func showPredictions(paths: [String], top: Int, timeline: Bool, format: OutputFormat, batch: BatchOptions,
+/// Runs `predict` on every audio file under `paths` (folders recursively, `run.jobs` at a time) and
+/// shows the answers as `classify` and `tags` do: text, CSV and JSON lines streamed as songs finish,
+/// JSON at the end; one `genre:` line per input that fails, and exit status 1 when any did.
+func showPredictions(paths: [String], top: Int, timeline: Bool, labels: SongReport.Labels, format: PredictionFormat,
+                     output: OutputOptions<ResultsOutput>, run: RunOptions,
                      predict: @escaping @Sendable (String) throws -> SongPrediction) async throws {
     let inputs = AudioInputs(paths: paths)
     inputs.problems.forEach { report($0.description) }
     var failures = inputs.problems.count
 
-    var predictions: [SongPrediction] = []
-    var text = ""
-    await Batch(width: batch.jobs, progress: batch.quiet ? nil : "songs").run(inputs.files, work: { path in
-        Result { try predict(path) }
+    let stream = output.stream()
+    if format == .csv { stream.write(SongReport.csvHeader(labels)) }
+    var reports: [SongReport] = []
+    await Batch(width: run.jobs, progress: run.quiet ? nil : "songs").run(inputs.files, work: { path in
+        Result { () throws -> (SongReport, String) in
+            let songReport = SongReport(prediction: try predict(path), top: top, timeline: timeline, labels: labels)
+            switch format {
+            case .text: return (songReport, songReport.text())
+            case .jsonl: return (songReport, try jsonText(songReport, line: true))
+            case .csv: return (songReport, songReport.csvLines())
+            case .json: return (songReport, "")
+            }
+        }
     }, deliver: { index, result in
         switch result {
-        case .success(let prediction):
-            if let warning = prediction.warning { report("\(prediction.path): warning: \(warning)") }
-            if format == .text {
-                // Streamed as songs finish, so a long run shows answers as it goes.
-                let block = SongReport(prediction: prediction, top: top, timeline: timeline).text()
-                if batch.output == nil { print(block, terminator: "") } else { text += block }
-            }
-            predictions.append(prediction)
+        case .success(let (songReport, text)):
+            if let warning = songReport.prediction.warning { report("\(songReport.prediction.path): warning: \(warning)") }
+            stream.write(text)
+            reports.append(songReport)
         case .failure(let error):
             report(describe(error, path: inputs.files[index]))
             failures += 1
         }
     })
 
-    switch format {
-    case .text: if batch.output != nil, !predictions.isEmpty { try batch.emit(text) }
-    case .json: try batch.emit(try jsonText(predictions.map { SongReport(prediction: $0, top: top, timeline: timeline).json }))
-    case .csv: try batch.emit(SongReport.csv(predictions, top: top, timeline: timeline))
-    }
+    if format == .json { stream.write(try jsonText(reports)) }
+    try stream.finish(anySucceeded: !reports.isEmpty)
     if failures > 0 { throw ExitCode.failure }
 }

@@ -6,16 +6,15 @@ struct Tags: AsyncParsableCommand {
         abstract: "Tag songs with musicnn's pre-trained networks, over the whole song and 3 s patch by patch.",
         discussion: """
             As musicnn's tagger: 16 kHz log-mel patches of 3 s side by side, each tag's probability averaged \
-            over the patches (the tags are independent, so they do not add up to 100%). MSD networks know \
-            50 Last.fm tags (genres, decades, moods), MTT networks 50 MagnaTagATune tags (instruments, moods). \
-            Songs need at least 3 s of audio.
+            over the patches (unless --aggregation says otherwise). MSD networks know 50 Last.fm tags (genres, decades, moods), MTT networks 50 \
+            MagnaTagATune tags (instruments, moods). Songs need at least 3 s of audio.
             """)
 
     @Argument(help: "Audio files or folders.")
     var paths: [String]
 
-    @Option(help: "The network: \(PretrainedNetwork.names.joined(separator: ", ")).")
-    var model = "MSD_musicnn"
+    @Option(help: "The pre-trained network.")
+    var network = NetworkName(name: "MSD_musicnn")
 
     @Option(help: "How many tags to show per song.")
     var top = 10
@@ -23,22 +22,51 @@ struct Tags: AsyncParsableCommand {
     @Flag(help: "Also show the tags of every 3 s patch across the song.")
     var timeline = false
 
-    @Option(help: "text, json or csv.")
-    var format: OutputFormat = .text
+    @Option(help: ArgumentHelp("How the patches' probabilities of a tag combine into the song's.", discussion: """
+        The tags are independent (a song can be both rock and 80s), so the song's scores are not \
+        rescaled to add up to 100%: mean is musicnn's own; geometric is high only for a tag likely in \
+        every patch; vote is the share of patches that give the tag a probability of at least 50%.
+        """))
+    var aggregation: Aggregation = .mean
 
-    @OptionGroup var batch: BatchOptions
+    @OptionGroup var format: FormatOptions<PredictionFormat>
+    @OptionGroup var output: OutputOptions<ResultsOutput>
+    @OptionGroup var run: RunOptions
+
+    /// The spelling before --network; kept out of help so that it can say what replaced it.
+    @Option(name: .customLong("model"), help: .private)
+    var renamedModel: String?
+
+    /// A shipped network, by the names musicnn gives them.
+    struct NetworkName: ExpressibleByArgument {
+        let name: String
+
+        init(name: String) { self.name = name }
+
+        init?(argument: String) {
+            guard PretrainedNetwork.names.contains(argument) else { return nil }
+            name = argument
+        }
+
+        var defaultValueDescription: String { name }
+        static var allValueStrings: [String] { PretrainedNetwork.names }
+        static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+    }
 
     func validate() throws {
-        if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
-        if !PretrainedNetwork.names.contains(model) {
-            throw ValidationError("unknown --model '\(model)': choose one of \(PretrainedNetwork.names.joined(separator: ", "))")
+        if renamedModel != nil {
+            throw ValidationError("tags names its network with --network <name> (\(PretrainedNetwork.names.joined(separator: ", "))); "
+                + "--model names a model kind in train and evaluate")
         }
+        if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
+        if let path = output.output { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
     }
 
     func run() async throws {
-        let tagger = MusicnnTagger(network: try PretrainedNetwork(named: model))
-        try await showPredictions(paths: paths, top: top, timeline: timeline, format: format, batch: batch) { path in
-            try tagger.tags(path)
+        let tagger = MusicnnTagger(network: try PretrainedNetwork.shared(named: network.name))
+        try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .tags(network: network.name),
+                                  format: format.format, output: output, run: run) { [aggregation] path in
+            try tagger.tags(path, aggregation: aggregation)
         }
     }
 }

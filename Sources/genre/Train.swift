@@ -4,19 +4,20 @@ import GenreKit
 
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a model and save it as a bundle that 'genre classify --model' uses.",
+        abstract: "Train a model and save it as a bundle that 'genre classify --bundle' uses.",
         discussion: """
             The configuration is first scored honestly (grouped 10-fold cross-validation over tracks, and \
             with --train-list/--test-list training on one list and scoring on the other) and the scores are \
             stored in the bundle with its provenance. Then the model is fitted on every track (--fit-on all) \
-            or on the training list's (--fit-on train).
+            or on the training list's (--fit-on train). With a feature table as the data, --set names the \
+            feature set that made the table, so that the bundle computes the same columns from audio.
               genre train audio/ --segment-seconds 3 --model rbf-svm -o svm.genremodel
             """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var split: ProtocolOptions
 
-    @Option(help: "The model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: ArgumentHelp("The model.", valueName: "kind"))
     var model: ModelKind = .rbfSVM
 
     @OptionGroup var pipeline: PipelineOptions
@@ -27,8 +28,7 @@ struct Train: AsyncParsableCommand {
     @Flag(help: "Save without scoring the configuration first.")
     var skipEvaluation = false
 
-    @Option(name: .shortAndLong, help: "The model bundle to write.")
-    var output: String
+    @OptionGroup var output: OutputOptions<BundleOutput>
 
     enum FitOn: String, ExpressibleByArgument, CaseIterable { case train, all }
 
@@ -37,10 +37,23 @@ struct Train: AsyncParsableCommand {
             throw ValidationError("a model is not trained under a leaky protocol; use 'genre evaluate' to measure the leak")
         }
         if fitOn == .train, split.trainList == nil { throw ValidationError("--fit-on train needs --train-list") }
+        if skipEvaluation, split.protocolKind != nil || split.folds != nil {
+            throw ValidationError("--protocol and --folds say how the configuration is scored, and --skip-evaluation scores nothing; "
+                + "leave out one or the other")
+        }
+        try data.checkAggregation(pipeline.chosenAggregation)
+        try pipeline.checkFineTuningApplies(to: [model])
+        if let path = output.output { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
     }
 
     func run() async throws {
         let dataset = try await data.load()
+        try data.checkAggregation(pipeline.chosenAggregation, dataset: dataset)
+        let featureSet = try data.features.featureSet
+        if let missing = dataset.columns.first(where: { !featureSet.columns.contains($0) }) {
+            throw ValidationError("the column \(missing) of \(data.data) is not one of feature set \(featureSet.name)'s, "
+                + "so the bundle could not compute it from audio; name the set that made the table with --set")
+        }
         let lists = try split.lists()
         var evaluations: [EvaluationResult] = []
         if !skipEvaluation {
@@ -64,12 +77,13 @@ struct Train: AsyncParsableCommand {
         try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
 
         let bundle = ModelBundle(
-            classes: dataset.classes, featureSet: try data.featureSet, columns: dataset.columns, segmenter: data.segmenter,
+            classes: dataset.classes, featureSet: featureSet, columns: dataset.columns, segmenter: try data.features.segmenter,
             aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
             provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
                               created: ISO8601DateFormatter().string(from: Date()),
                               genreKitVersion: GenreKitVersion.current, seed: data.seed))
-        try bundle.write(to: output)
-        FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(output)\n".utf8))
+        let path = output.output!  // required: OutputOptions<BundleOutput> refuses to parse without it
+        try bundle.write(to: path)
+        FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(path)\n".utf8))
     }
 }

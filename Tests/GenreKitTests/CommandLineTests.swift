@@ -1,4 +1,5 @@
 import Foundation
+import GenreKit
 import Testing
 import TestSupport
 
@@ -79,13 +80,13 @@ struct CommandLineTests {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("short.wav"), seconds: 2, sampleRate: 22050)
         try WAVWriter.tone(folder.file("long.wav"), seconds: 4, sampleRate: 22050)
-        let run = try GenreRun(["tags", "--top", "3", "--model", "MSD_vgg", folder.path, folder.file("missing.flac")])
+        let run = try GenreRun(["tags", "--top", "3", "--network", "MSD_vgg", folder.path, folder.file("missing.flac")])
         #expect(run.status == 1)
         let errors = run.stderr.split(separator: "\n")
         #expect(errors.count == 2 && errors.allSatisfy { $0.hasPrefix("genre: ") }, "\(run.stderr)")
         #expect(errors.contains { $0.contains("short.wav") && $0.contains("shorter than one musicnn patch") })
         #expect(run.stdout.split(separator: "\n").count == 4, "\(run.stdout)")  // the long song and its top 3 tags
-        #expect(try GenreRun(["tags", "--model", "GTZAN_musicnn", folder.path]).status == 2)
+        #expect(try GenreRun(["tags", "--network", "GTZAN_musicnn", folder.path]).status == 2)
     }
 
     @Test func usageErrorsExitWithStatusTwo() throws {
@@ -99,5 +100,152 @@ struct CommandLineTests {
         let run = try GenreRun(["features", "--output", folder.file("out.csv"), folder.file("missing.wav")])
         #expect(run.status == 1)
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.csv")))
+    }
+
+    /// Each meaning of the old `--model` has its own word now; the old spelling says which.
+    @Test func oldSpellingsAreUsageErrorsNamingTheNewOne() throws {
+        for (arguments, replacement) in [(["classify", "--model", "x.genremodel", "song.mp3"], "--bundle <file>"),
+                                         (["tags", "--model", "MSD_vgg", "song.mp3"], "--network <name>")] {
+            let run = try GenreRun(arguments)
+            #expect(run.status == 2 && run.stdout.isEmpty)
+            #expect(run.stderr.contains(replacement), "\(run.stderr)")
+            #expect(!run.stderr.contains("song.mp3: "), "refused before any input was read")
+        }
+        let help = try GenreRun(["classify", "--help"]).stdout + (try GenreRun(["tags", "--help"]).stdout)
+        #expect(!help.contains("--model"), "the old spelling is not offered")
+    }
+
+    @Test func versionIsTheOneBundlesRecord() throws {
+        let run = try GenreRun(["--version"])
+        #expect(run.status == 0 && run.stdout == GenreKitVersion.current + "\n")
+    }
+
+    @Test func helpOnAnUnknownCommandIsAUsageError() throws {
+        let unknown = try GenreRun(["help", "nosuch"])
+        #expect(unknown.status == 2 && unknown.stdout.isEmpty)
+        #expect(unknown.stderr.contains("'nosuch'") && unknown.stderr.contains("classify, tags, features, train, evaluate"))
+        let nested = try GenreRun(["help", "classify", "nosuch"])
+        #expect(nested.status == 2 && nested.stderr.contains("'genre classify' has no command 'nosuch'"))
+        let known = try GenreRun(["help", "tags"])
+        #expect(known.status == 0 && known.stdout.contains("--network <network>"))
+    }
+
+    @Test func completionScriptsOfferTheVerbsOwnOptions() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let run = try GenreRun(["--generate-completion-script", shell])
+            #expect(run.status == 0, "\(shell): \(run.stderr)")
+            #expect(run.stdout.contains("--bundle") && run.stdout.contains("MSD_musicnn") && run.stdout.contains("jsonl"), "\(shell)")
+        }
+    }
+
+    /// Enumerated values are listed in help, each verb offering the formats that make sense for it,
+    /// and an option a verb cannot use is not offered by it.
+    @Test func helpListsEachVerbsValuesAndNothingElse() throws {
+        let features = try GenreRun(["features", "--help"]).stdout
+        #expect(features.contains("jsonl") && features.contains("--segment-seconds"))
+        #expect(try GenreRun(["features", "--format", "text", "x.wav"]).status == 2, "features writes a table, not text")
+        let evaluate = try GenreRun(["evaluate", "--help"]).stdout
+        #expect(evaluate.contains("markdown") && evaluate.contains("grouped-kfold") && evaluate.contains("rbf-svm"))
+        #expect(try GenreRun(["evaluate", "--format", "jsonl", "x.csv"]).status == 2)
+        let tags = try GenreRun(["tags", "--help"]).stdout
+        #expect(tags.contains("MTT_vgg") && tags.contains("geometric") && tags.contains("at least 50%"))
+        for (verb, option) in [("classify", "--set"), ("classify", "--segment-seconds"), ("tags", "--set"), ("features", "--top")] {
+            #expect(try GenreRun([verb, option, "3", "x.wav"]).status == 2, "\(verb) \(option)")
+        }
+    }
+
+    /// `tags` says tags, names its network and combines patches as `--aggregation` says.
+    @Test func tagsOutputSaysTagsAndNamesItsNetwork() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("tone.wav"), seconds: 7, sampleRate: 22050)   // two patches
+        let run = try GenreRun(["tags", "--format", "json", "--timeline", "--top", "50", folder.file("tone.wav")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"path\" : \"\(folder.file("tone.wav"))\""), "slashes unescaped")
+        let song = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(song["network"] as? String == "MSD_musicnn" && song["genres"] == nil && song["aggregation"] as? String == "mean")
+        let tags = try #require(song["tags"] as? [[String: Any]])
+        #expect(tags.count == 50 && tags.allSatisfy { $0["tag"] is String })
+        let probability = { (tag: [String: Any]) in tag["probability"] as? Double ?? -1 }
+        #expect(tags.allSatisfy { abs((probability($0) * 10_000).rounded() - probability($0) * 10_000) < 1e-6 }, "4 decimals")
+        let windows = try #require(song["windows"] as? [[String: Any]])
+        #expect(windows.count == 2 && windows[0]["start_seconds"] as? Double == 0 && windows[0]["end_seconds"] as? Double == 2.99)
+        #expect((windows[0]["tags"] as? [[String: Any]])?.first?["tag"] is String)
+
+        let text = try GenreRun(["tags", "--timeline", "--top", "1", folder.file("tone.wav")]).stdout
+        #expect(text.contains("tags by MSD_musicnn") && text.contains("    0:00.00-0:02.99  "), "\(text)")
+        let csv = try GenreRun(["tags", "--format", "csv", "--network", "MSD_vgg", folder.file("tone.wav")]).stdout
+        #expect(csv.hasPrefix("path,network,window,start_seconds,end_seconds,rank,tag,probability\n"))
+        #expect(csv.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",MSD_vgg,song,") })
+
+        // A vote per patch: a share of the two patches; the geometric mean is never above the mean.
+        let vote = try GenreRun(["tags", "--format", "json", "--top", "50", "--aggregation", "vote", folder.file("tone.wav")])
+        let votes = try #require(((try JSONSerialization.jsonObject(with: Data(vote.stdout.utf8)) as? [[String: Any]])?.first?["tags"]) as? [[String: Any]])
+        #expect(votes.allSatisfy { [0, 0.5, 1].contains(probability($0)) })
+        let geometric = try GenreRun(["tags", "--format", "json", "--top", "50", "--aggregation", "geometric", folder.file("tone.wav")])
+        let lower = try #require(((try JSONSerialization.jsonObject(with: Data(geometric.stdout.utf8)) as? [[String: Any]])?.first?["tags"]) as? [[String: Any]])
+        let mean = Dictionary(uniqueKeysWithValues: tags.map { ($0["tag"] as! String, probability($0)) })
+        #expect(lower.allSatisfy { probability($0) <= mean[$0["tag"] as! String]! + 1e-4 })
+    }
+
+    /// JSON lines: one object per song, written as each is done.
+    @Test func jsonLinesGiveOneObjectPerInput() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("a.wav"), seconds: 4, sampleRate: 22050)
+        try WAVWriter.tone(folder.file("b.wav"), hz: 880, seconds: 4, sampleRate: 22050)
+        for (verb, key) in [("tags", "tags"), ("features", "chroma_stft_mean")] {
+            let run = try GenreRun([verb, "--format", "jsonl", folder.path])
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = run.stdout.split(separator: "\n")
+            #expect(lines.count == 2, "\(verb)")
+            for line in lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?[key] != nil, "\(verb): \(line.prefix(80))")
+            }
+        }
+        let table = try GenreRun(["features", "--format", "json", folder.file("a.wav")])
+        let rows = try JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.first?["filename"] as? String == "a.wav" && rows?.first?["label"] is NSNull)
+    }
+
+    /// The last window of a song is aligned with its end, so its times are not whole seconds: text
+    /// and JSON show the same hundredths.
+    @Test func windowTimesAgreeBetweenTextAndJSON() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("song.wav"), seconds: 7.2345, sampleRate: 22050)
+        let text = try GenreRun(["classify", "--timeline", "--top", "1", folder.file("song.wav")])
+        let json = try GenreRun(["classify", "--timeline", "--top", "1", "--format", "json", folder.file("song.wav")])
+        #expect(text.status == 0 && json.status == 0, "\(text.stderr)\(json.stderr)")
+        let shown = text.stdout.matches(of: /(\d+):(\d\d\.\d\d)-(\d+):(\d\d\.\d\d)/).map {
+            [Double($0.1)! * 60 + Double($0.2)!, Double($0.3)! * 60 + Double($0.4)!]
+        }
+        let song = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
+        let windows = try #require(song["windows"] as? [[String: Any]])
+        let written = windows.map { [$0["start_seconds"] as! Double, $0["end_seconds"] as! Double] }
+        #expect(shown.count == 3 && shown == written, "text \(shown), JSON \(written)")
+        #expect(written.last == [4.23, 7.23])
+        #expect(text.stdout.contains("(0:07.23)") && song["duration_seconds"] as? Double == 7.23)
+    }
+
+    /// An output that cannot be written is refused before any input is read, in a sentence.
+    @Test func anUnwritableOutputIsRefusedBeforeAnyWork() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("song.wav"), seconds: 4, sampleRate: 22050)
+        let locked = folder.file("locked")
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked) }
+        // root may write into a read-only folder, but not into /proc/sys.
+        let unwritable = getuid() == 0 ? "/proc/sys/out.csv" : locked + "/out.csv"
+        let cases = [(folder.file("missing/out.csv"), "does not exist"), (folder.path, "is a folder"),
+                     (folder.file("song.wav"), "one of the inputs"), (unwritable, "cannot be created")]
+        for verb in ["classify", "tags", "features"] {
+            for (output, reason) in cases {
+                let run = try GenreRun([verb, "-o", output, folder.file("song.wav"), folder.file("absent.wav")])
+                #expect(run.status == 2, "\(verb) -o \(output)")
+                #expect(run.stderr.contains("cannot write --output \(output): ") && run.stderr.contains(reason), "\(run.stderr)")
+                #expect(!run.stderr.contains("absent.wav") && !run.stderr.contains("NSCocoaErrorDomain"), "no input was read: \(run.stderr)")
+            }
+        }
+        #expect(FileManager.default.contents(atPath: folder.file("song.wav"))!.count > 1000, "the input is untouched")
     }
 }

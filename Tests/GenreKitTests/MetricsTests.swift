@@ -50,6 +50,23 @@ import TestSupport
         #expect(svg.components(separatedBy: "<rect x=").count - 1 == 4)
         #expect(svg.contains("r&amp;b") && svg.contains("&lt;pop&gt;"))
     }
+
+    /// The title is the model's name, at 16 px, and the picture is wide enough for it (Helvetica
+    /// averages well under 0.6 em a character); long notes wrap instead of running off the sides.
+    @Test func confusionSVGIsWideEnoughForItsTitleAndWrapsItsNotes() throws {
+        let report = ClassificationReport(truth: [0, 1], predicted: [0, 1], classes: ["a", "b"])
+        let title = "gradient-boosted trees (XGBoost) with a name much longer than a two-class matrix"
+        let note = "grouped 10-fold cross-validation over tracks, no group in two folds (seed 0); " + String(repeating: "more words ", count: 20)
+        let svg = report.confusionSVG(title: title, notes: [note])
+        let width = try #require(svg.firstMatch(of: /width="(\d+)"/).flatMap { Int($0.1) })
+        #expect(Double(width) >= Double(title.count) * 16 * 0.55)
+        #expect(svg.contains(">\(title)</text>"))
+        let noteLines = svg.split(separator: "\n").filter { $0.contains("fill=\"#555\"") && !$0.contains(">accuracy") }
+            .compactMap { $0.firstMatch(of: />([^<]*)</).map { String($0.1) } }
+        #expect(noteLines.count > 1, "the long note is wrapped")
+        for line in noteLines { #expect(Double(line.count) * 12 * 0.55 <= Double(width), "\(line)") }
+        #expect(noteLines.joined(separator: " ") == note.split(separator: " ").joined(separator: " "), "every word shown once")
+    }
 }
 
 @Suite struct AggregationTests {
@@ -69,6 +86,16 @@ import TestSupport
         #expect(abs(p.reduce(0, +) - 1) < 1e-12)
         #expect(p[1] > p[0])   // class 0 has a weak window, class 1 never does
         #expect(p[2] < 1e-3)
+    }
+
+    /// Tags are independent probabilities: each is combined on its own and nothing is rescaled.
+    @Test func independentTagsAreCombinedOneByOne() {
+        let tags = RowMatrix(stacking: [[0.9, 0.2, 0.6], [0.7, 0.2, 0.1]])
+        let mean = Aggregation.mean.combineIndependent(tags, rows: [0, 1])
+        #expect(zip(mean, [0.8, 0.2, 0.35]).allSatisfy { abs($0 - $1) < 1e-6 }, "musicnn's plain mean, not summing to 1")
+        let geometric = Aggregation.geometric.combineIndependent(tags, rows: [0, 1])
+        #expect(zip(geometric, [(0.9 * 0.7).squareRoot(), 0.2, (0.6 * 0.1).squareRoot()]).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(Aggregation.vote.combineIndependent(tags, rows: [0, 1]) == [1, 0, 0.5], "the share of rows at 0.5 or more")
     }
 }
 

@@ -43,6 +43,17 @@ import Testing
         #expect(folds.flatMap { tracks($0.test) }.count == 60)
     }
 
+    /// Beside a cross-validated score, a report says when an artist's tracks may be on both sides.
+    @Test func aCaveatWhenFoldsMaySplitAnArtist() {
+        let noGroups = FeatureDataset(tracks: data.tracks.map { Track(id: $0.id, label: $0.label) }, columns: data.columns,
+                                      x: data.x, rowTrack: data.rowTrack, source: "synthetic")
+        #expect(EvaluationProtocol.groupedKFold(folds: 4, seed: 0).caveat(for: data) == nil)
+        let caveat = EvaluationProtocol.groupedKFold(folds: 4, seed: 0).caveat(for: noGroups)
+        #expect(caveat?.contains("groups are tracks") == true && caveat?.contains("artists may repeat across folds") == true)
+        #expect(EvaluationProtocol.stratifiedKFold(folds: 4, seed: 0).caveat(for: data)?.contains("artists may repeat") == true)
+        #expect(EvaluationProtocol.lists(train: ["t1"], test: ["t2"], name: "lists").caveat(for: noGroups) == nil)
+    }
+
     @Test func seedsReproduceAndDiffer() throws {
         let a = try EvaluationProtocol.groupedKFold(folds: 4, seed: 3).folds(of: data)
         #expect(a == (try EvaluationProtocol.groupedKFold(folds: 4, seed: 3).folds(of: data)))

@@ -26,7 +26,7 @@ func best<T>(_ work: () throws -> T) rethrows -> (milliseconds: Double, result: 
 }
 
 do {
-    let network = try PretrainedNetwork(named: model)
+    let network = try PretrainedNetwork.shared(named: model)
     let decoder = AudioDecoder(sampleRate: MusicnnInput.sampleRate)
     let input = try MusicnnInput()
     var totals = [0.0, 0.0, 0.0]
