@@ -35,13 +35,9 @@ public struct FineTunedMusicnn: Classifier {
     public let batchSize: Int
     public let learningRate: Float
     public let seed: UInt64
-    /// Receives each epoch's progress line while the network trains; not saved.
-    public let progress: (@Sendable (String) -> Void)?
+    /// Receives each epoch's progress line while the network trains.
+    @NotSaved public var progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
-
-    private enum CodingKeys: String, CodingKey {
-        case settings, batchSize, learningRate, seed, trained
-    }
 
     public init(settings: FineTuning = .init(), batchSize: Int = 32, learningRate: Float = 1e-3, seed: UInt64 = 0,
                 progress: (@Sendable (String) -> Void)? = nil) {
@@ -50,16 +46,6 @@ public struct FineTunedMusicnn: Classifier {
         self.learningRate = learningRate
         self.seed = seed
         self.progress = progress
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        settings = try container.decode(FineTuning.self, forKey: .settings)
-        batchSize = try container.decode(Int.self, forKey: .batchSize)
-        learningRate = try container.decode(Float.self, forKey: .learningRate)
-        seed = try container.decode(UInt64.self, forKey: .seed)
-        trained = try container.decodeIfPresent(TrainedNetwork.self, forKey: .trained)
-        progress = nil
     }
 
     /// The loss and accuracy of every epoch of the last `fit`.

@@ -57,47 +57,46 @@ public struct ModelChoice: Sendable {
     /// The untrained model, its random choices drawn from `seed`, with its defaults' hyper-parameters
     /// (scikit-learn's and xgboost's for the classic ones).
     public func make(seed: UInt64) -> AnyClassifier {
-        switch kind {
-        case .naiveBayes: AnyClassifier(GaussianNaiveBayes())
-        case .knn: AnyClassifier(KNearestNeighbors())
-        case .logistic: AnyClassifier(LogisticRegression())
-        case .linearSVM: AnyClassifier(LinearSVM(seed: seed))
-        case .rbfSVM: AnyClassifier(SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed)))
-        case .tree: AnyClassifier(DecisionTree(seed: seed))
-        case .forest: AnyClassifier(RandomForest(seed: seed))
-        case .xgboost: AnyClassifier(GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed)))
-        case .mlp: AnyClassifier(NeuralClassifier(architecture: .mlp, seed: seed, progress: progress))
-        case .edgeCNN: AnyClassifier(NeuralClassifier(architecture: .edgeCNN, seed: seed, progress: progress))
-        case .musicnnFineTune: AnyClassifier(FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress))
+        let model: any Classifier = switch kind {
+        case .naiveBayes: GaussianNaiveBayes()
+        case .knn: KNearestNeighbors()
+        case .logistic: LogisticRegression()
+        case .linearSVM: LinearSVM(seed: seed)
+        case .rbfSVM: SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed))
+        case .tree: DecisionTree(seed: seed)
+        case .forest: RandomForest(seed: seed)
+        case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
+        case .mlp: NeuralClassifier(architecture: .mlp, seed: seed, progress: progress)
+        case .edgeCNN: NeuralClassifier(architecture: .edgeCNN, seed: seed, progress: progress)
+        case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
         }
+        return AnyClassifier(kind, model)
     }
 }
 
-/// A classifier as a model kind: the kind it is, and the name a bundle saves it under.
-protocol KindOfModel: Classifier {
-    var kind: ModelKind { get }
-    static var savedName: String { get }
-}
-
-/// Any trained or untrained model of a kind, saved and loaded as `{"<savedName>": {"_0": <model>}}`
+/// Any trained or untrained model of a kind, saved and loaded as `{"<saved name>": {"_0": <model>}}`
 /// (the form bundles have always had).
 public struct AnyClassifier: Codable, Sendable {
-    private var model: any KindOfModel
+    public let kind: ModelKind
+    private var model: any Classifier
 
-    init(_ model: some KindOfModel) { self.model = model }
+    init(_ kind: ModelKind, _ model: any Classifier) {
+        self.kind = kind
+        self.model = model
+    }
 
-    public var kind: ModelKind { model.kind }
     public var classifier: any Classifier { model }
 
-    /// How to read each type a bundle may hold, by its saved name.
-    private static let readers = Dictionary(uniqueKeysWithValues: [
-        reader(GaussianNaiveBayes.self), reader(KNearestNeighbors.self), reader(LogisticRegression.self),
-        reader(LinearSVM.self), reader(SupportVectorMachine.self), reader(DecisionTree.self), reader(RandomForest.self),
-        reader(GradientBoostedTrees.self), reader(NeuralClassifier.self), reader(FineTunedMusicnn.self),
-    ])
-
-    private static func reader<Model: KindOfModel>(_: Model.Type) -> (String, @Sendable (any Decoder) throws -> any KindOfModel) {
-        (Model.savedName, { try Model(from: $0) })
+    /// The name a bundle saves a kind's model under: its case of the enum bundles were first written with.
+    private static func savedName(of kind: ModelKind) -> String {
+        switch kind {
+        case .naiveBayes: "naiveBayes"
+        case .linearSVM: "linearSVM"
+        case .rbfSVM: "rbfSVM"
+        case .mlp, .edgeCNN: "neural"
+        case .musicnnFineTune: "fineTuned"
+        case .knn, .logistic, .tree, .forest, .xgboost: kind.rawValue
+        }
     }
 
     private struct Key: CodingKey {
@@ -109,17 +108,31 @@ public struct AnyClassifier: Codable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
-        guard container.allKeys.count == 1, let key = container.allKeys.first, let read = Self.readers[key.stringValue] else {
+        guard container.allKeys.count == 1, let key = container.allKeys.first,
+              let kind = ModelKind.allCases.first(where: { Self.savedName(of: $0) == key.stringValue }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                "not one of the models GenreKit knows (\(Self.readers.keys.sorted().joined(separator: ", ")))"))
+                "not one of the models GenreKit knows (\(Set(ModelKind.allCases.map(Self.savedName)).sorted().joined(separator: ", ")))"))
         }
-        let payload = try container.nestedContainer(keyedBy: Key.self, forKey: key)
-        model = try read(try payload.superDecoder(forKey: Key(stringValue: "_0")))
+        let payload = try container.nestedContainer(keyedBy: Key.self, forKey: key).superDecoder(forKey: Key(stringValue: "_0"))
+        switch kind {
+        case .naiveBayes: model = try GaussianNaiveBayes(from: payload)
+        case .knn: model = try KNearestNeighbors(from: payload)
+        case .logistic: model = try LogisticRegression(from: payload)
+        case .linearSVM: model = try LinearSVM(from: payload)
+        case .rbfSVM: model = try SupportVectorMachine(from: payload)
+        case .tree: model = try DecisionTree(from: payload)
+        case .forest: model = try RandomForest(from: payload)
+        case .xgboost: model = try GradientBoostedTrees(from: payload)
+        case .mlp, .edgeCNN: model = try NeuralClassifier(from: payload)
+        case .musicnnFineTune: model = try FineTunedMusicnn(from: payload)
+        }
+        // The networks share one saved name; the architecture tells them apart.
+        self.kind = (model as? NeuralClassifier)?.architecture.kind ?? kind
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
-        var payload = container.nestedContainer(keyedBy: Key.self, forKey: Key(stringValue: type(of: model).savedName))
+        var payload = container.nestedContainer(keyedBy: Key.self, forKey: Key(stringValue: Self.savedName(of: kind)))
         try payload.encode(model, forKey: Key(stringValue: "_0"))
     }
 
@@ -128,47 +141,6 @@ public struct AnyClassifier: Codable, Sendable {
     }
 
     func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix { try model.probabilities(x) }
-}
-
-extension GaussianNaiveBayes: KindOfModel {
-    var kind: ModelKind { .naiveBayes }
-    static var savedName: String { "naiveBayes" }
-}
-extension KNearestNeighbors: KindOfModel {
-    var kind: ModelKind { .knn }
-    static var savedName: String { "knn" }
-}
-extension LogisticRegression: KindOfModel {
-    var kind: ModelKind { .logistic }
-    static var savedName: String { "logistic" }
-}
-extension LinearSVM: KindOfModel {
-    var kind: ModelKind { .linearSVM }
-    static var savedName: String { "linearSVM" }
-}
-extension SupportVectorMachine: KindOfModel {
-    var kind: ModelKind { .rbfSVM }
-    static var savedName: String { "rbfSVM" }
-}
-extension DecisionTree: KindOfModel {
-    var kind: ModelKind { .tree }
-    static var savedName: String { "tree" }
-}
-extension RandomForest: KindOfModel {
-    var kind: ModelKind { .forest }
-    static var savedName: String { "forest" }
-}
-extension GradientBoostedTrees: KindOfModel {
-    var kind: ModelKind { .xgboost }
-    static var savedName: String { "xgboost" }
-}
-extension NeuralClassifier: KindOfModel {
-    var kind: ModelKind { architecture.kind }
-    static var savedName: String { "neural" }
-}
-extension FineTunedMusicnn: KindOfModel {
-    var kind: ModelKind { .musicnnFineTune }
-    static var savedName: String { "fineTuned" }
 }
 
 /// Standardisation (except for a pre-trained network's input), optional PCA, then a classifier: what

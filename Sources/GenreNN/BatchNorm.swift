@@ -100,9 +100,7 @@ public final class BatchNorm: Layer {
             try pass.source.input(DNNL_ARG_SRC, input.scalars, engine: engine),
             .input(DNNL_ARG_SCALE, pass.statistics, weight.value.scalars),
             .input(DNNL_ARG_SHIFT, pass.statistics, bias.value.scalars),
-            pass.destination.output(DNNL_ARG_DST),
-            .output(DNNL_ARG_MEAN, pass.statistics),
-            .output(DNNL_ARG_VARIANCE, pass.statistics),
+            pass.destination.output(DNNL_ARG_DST), .output(DNNL_ARG_MEAN, pass.statistics), .output(DNNL_ARG_VARIANCE, pass.statistics),
         ]
         try engine.execute(pass.training, &arguments)
         let (mean, variance) = (arguments[4].values, arguments[5].values)
