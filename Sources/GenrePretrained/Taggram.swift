@@ -11,8 +11,25 @@ public struct Taggram: Sendable {
     public let probabilities: RowMatrix
 }
 
-extension PretrainedNetwork {
+/// A shipped network that tags songs, whatever its input pipeline: what `genre tags` runs.
+public protocol TaggingNetwork: AnyObject, Sendable {
+    var name: String { get }
+    var tags: [String] { get }
     /// The rate of the samples `taggram(of:)` takes.
+    var sampleRate: Int { get }
+    /// The song's tags patch by patch; fails for a clip shorter than one patch.
+    func taggram(of samples: [Float]) throws -> Taggram
+}
+
+/// The shipped tagging networks by name, each loaded once (a network added to GenrePretrained is
+/// added here and nowhere else).
+public enum TaggingNetworks {
+    public static let names = PretrainedNetwork.names
+
+    public static func named(_ name: String) throws -> any TaggingNetwork { try PretrainedNetwork.shared(named: name) }
+}
+
+extension PretrainedNetwork: TaggingNetwork {
     public var sampleRate: Int { MusicnnInput.sampleRate }
 
     /// The taggram of `samples` at `sampleRate`, cut into side-by-side 3 s patches as musicnn's tagger

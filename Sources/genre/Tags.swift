@@ -44,18 +44,18 @@ struct Tags: AsyncParsableCommand {
         init(name: String) { self.name = name }
 
         init?(argument: String) {
-            guard PretrainedNetwork.names.contains(argument) else { return nil }
+            guard TaggingNetworks.names.contains(argument) else { return nil }
             name = argument
         }
 
         var defaultValueDescription: String { name }
-        static var allValueStrings: [String] { PretrainedNetwork.names }
+        static var allValueStrings: [String] { TaggingNetworks.names }
         static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
     }
 
     func validate() throws {
         if renamedModel != nil {
-            throw ValidationError("tags names its network with --network <name> (\(PretrainedNetwork.names.joined(separator: ", "))); "
+            throw ValidationError("tags names its network with --network <name> (\(TaggingNetworks.names.joined(separator: ", "))); "
                 + "--model names a model kind in train and evaluate")
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
@@ -63,7 +63,7 @@ struct Tags: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tagger = MusicnnTagger(network: try PretrainedNetwork.shared(named: network.name))
+        let tagger = SongTagger(network: try TaggingNetworks.named(network.name))
         try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .tags(network: network.name),
                                   format: format.format, output: output, run: run) { [aggregation] path in
             try tagger.tags(path, aggregation: aggregation)

@@ -1,16 +1,16 @@
 import GenreAudio
 import GenrePretrained
 
-/// Tags songs as musicnn's tagger does (`musicnn.tagger.top_tags`): decode at the network's rate,
-/// take its taggram (`PretrainedNetwork.taggram(of:)`) and average it over the patches (or combine
-/// it as `Aggregation.combineIndependent` says). The answer is a `SongPrediction` whose "genres" are
+/// Tags songs with a `TaggingNetwork` as musicnn's tagger does (`musicnn.tagger.top_tags`): decode at
+/// the network's rate, take its taggram and average it over the patches (or combine it as
+/// `Aggregation.combineIndependent` says). The answer is a `SongPrediction` whose "genres" are
 /// the tags, each patch a window; the tags are independent probabilities, so they do not add up to
 /// one.
-public struct MusicnnTagger: Sendable {
-    public let network: PretrainedNetwork
+public struct SongTagger: Sendable {
+    public let network: any TaggingNetwork
     private let decoder: AudioDecoder
 
-    public init(network: PretrainedNetwork) {
+    public init(network: any TaggingNetwork) {
         self.network = network
         decoder = AudioDecoder(sampleRate: network.sampleRate)
     }

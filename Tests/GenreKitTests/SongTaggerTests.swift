@@ -5,13 +5,13 @@ import TestSupport
 
 /// `genre tags`' core on synthetic WAVs: the shape of the answer and its sanity (the numbers
 /// themselves are checked against the original in PretrainedNetworkTests).
-@Suite struct MusicnnTaggerTests {
+@Suite struct SongTaggerTests {
     @Test(arguments: ["MSD_musicnn", "MTT_vgg"])
     func aSevenSecondToneGetsTwoPatchesOfTags(model: String) throws {
         let folder = try TemporaryFolder()
         // 7 s at 22.05 kHz decodes to 112000 samples at 16 kHz: 438 frames, two whole patches.
         try WAVWriter.tone(folder.file("tone.wav"), seconds: 7, sampleRate: 22050)
-        let tagger = MusicnnTagger(network: try PretrainedNetwork(named: model))
+        let tagger = SongTagger(network: try TaggingNetworks.named(model))
         let song = try tagger.tags(folder.file("tone.wav"))
         #expect(abs(song.durationSeconds - 7) < 1e-3)
         #expect(song.ranking.count == 50 && Set(song.ranking.map(\.genre)) == Set(tagger.network.tags))
@@ -29,7 +29,7 @@ import TestSupport
     }
 
     @Test func aClipShorterThanOnePatchIsRefused() throws {
-        let tagger = MusicnnTagger(network: try PretrainedNetwork(named: "MSD_vgg"))
+        let tagger = SongTagger(network: try TaggingNetworks.named("MSD_vgg"))
         let short = [Float](repeating: 0.1, count: MusicnnInput.shortestClipSamples - 1)
         #expect(throws: MusicnnInputError.clipTooShort(samples: short.count, minimum: MusicnnInput.shortestClipSamples)) {
             try tagger.tags(samples: short, path: "short")
