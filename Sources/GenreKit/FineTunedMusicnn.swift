@@ -54,7 +54,7 @@ public struct FineTunedMusicnn: Classifier {
     /// The weights of what trained: the blocks after the frozen ones ("0.", "1.", ...), then the new
     /// output layer, named as in a `Sequential` of them.
     public var trainedWeights: SafetensorsFile? {
-        try? trained?.weightsFile
+        get throws { try trained?.weightsFile }
     }
 
     public mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {

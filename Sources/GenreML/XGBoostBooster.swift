@@ -101,7 +101,12 @@ final class XGBoostBooster: NativeModel, @unchecked Sendable {
     private func readShape() throws(ModelError) {
         var length: bst_ulong = 0, text: UnsafePointer<CChar>?
         try XGBoost.check(XGBoosterSaveJsonConfig(handle, &length, &text))
-        let config = try? JSONSerialization.jsonObject(with: Data(bytes: text!, count: Int(length))) as? [String: Any]
+        let config: [String: Any]?
+        do {
+            config = try JSONSerialization.jsonObject(with: Data(bytes: text!, count: Int(length))) as? [String: Any]
+        } catch {
+            throw .library("XGBoost: the booster's configuration is not JSON (\(error))")
+        }
         let learner = config?["learner"] as? [String: Any]
         let model = learner?["learner_model_param"] as? [String: String]
         let objective = (learner?["objective"] as? [String: Any])?["name"] as? String

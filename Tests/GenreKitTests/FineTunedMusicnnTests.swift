@@ -43,7 +43,7 @@ import TestSupport
         let train = try Self.patches(count: 8, seed: 4)
         var model = FineTunedMusicnn(settings: FineTuning(frozenBlocks: 2, pretrainedRateScale: 0.5, epochs: 1), seed: 5)
         try model.fit(train.x, labels: train.labels, classCount: 2)
-        let weights = try #require(model.trainedWeights)
+        let weights = try #require(try model.trainedWeights)
         // The back end and the new output layer: the dense layer, the batch norms around it, the output's weight and bias.
         let shipped = try PretrainedNetwork(named: FineTunedMusicnn.network).blocks(seed: 0).blocks
         let backEnd = shipped[2].namedParameters
