@@ -19,6 +19,7 @@ import TestSupport
     /// to the last bit of the spectrum); everything else relative 1e-3. The variances' absolute floor
     /// is for near-silent percussive parts (variance ~1e-5), where the table's own figures wander:
     /// for jazz.00026 librosa 0.11 gives perceptr_var 1.008e-05, the table 8.99e-06 (12%, 1.1e-6).
+    /// librosa itself keeps to this rule on every original clip (scripts/checks/gtzan_hpss_rule.py).
     static func withinTolerance(column: String, actual: Double, expected: Double) -> Bool {
         let relative = abs(actual - expected) / max(abs(expected), 1e-12)
         switch column {
