@@ -20,10 +20,11 @@ let package = Package(
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapack-dev"])]),
 
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures", dependencies: ["GenreAudio"]),
-        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost"]),
+        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost", "CLAPACK"]),
         .target(name: "GenreNN", dependencies: ["CDNNL"]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreML", "GenreNN"],
                 resources: [.copy("Resources/default.genremodel"), .copy("Resources/musicnn")]),
