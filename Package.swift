@@ -20,13 +20,14 @@ let package = Package(
         .systemLibrary(name: "CSVM", providers: [.apt(["libsvm-dev"])]),
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapack-dev"])]),
 
         // What every module needs once: the seeded generator, a lock, parallel work with progress.
         .target(name: "GenreSupport", dependencies: ["CMalloc"]),
         .target(name: "GenreAudio", dependencies: ["CFFmpeg", "CSoxr"]),
         .target(name: "GenreFeatures"),
         .target(name: "GenreNN", dependencies: ["CDNNL", "GenreSupport"]),
-        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost", "GenreSupport"]),
+        .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost", "CLAPACK", "GenreSupport"]),
         .target(name: "GenrePretrained", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenreSupport"],
                 resources: [.copy("Resources/musicnn")]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenrePretrained",

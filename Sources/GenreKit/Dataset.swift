@@ -89,10 +89,10 @@ public struct AudioDataset: Sendable {
         let splitColumn = table.optionalColumn("split")
         let idColumn = table.optionalColumn("id")
         var tracks: [Track] = []
-        for (line, row) in table.numberedRows {
+        for row in table.records {
             let file = row[pathColumn]
             guard !file.isEmpty, !row[labelColumn].isEmpty else {
-                throw .malformedRow(path: path, line: line, reason: "empty path or label")
+                throw .malformedRow(path: path, line: row.line, reason: "empty path or label")
             }
             let resolved = file.hasPrefix("/") ? file : folder + "/" + file
             tracks.append(Track(id: idColumn.map { row[$0] } ?? Track.id(forPath: file), label: row[labelColumn],
@@ -113,9 +113,9 @@ public struct AudioDataset: Sendable {
         let artistColumn = try table.column("artist.id")
         let splitColumn = table.optionalColumn("set.split")
         var tracks: [Track] = []
-        for (line, row) in table.numberedRows {
+        for row in table.records {
             guard let number = Int(row[0]) else {
-                throw .malformedRow(path: path, line: line, reason: "track id '\(row[0])' is not a number")
+                throw .malformedRow(path: path, line: row.line, reason: "track id '\(row[0])' is not a number")
             }
             let genre = row[genreColumn]
             guard !genre.isEmpty else { continue }   // FMA gives many tracks no top genre

@@ -71,18 +71,20 @@ extension FeatureDataset {
 
         var names: [(track: String, label: String)] = []
         var values: [Float] = []
-        for (line, row) in file.numberedRows {
-            guard let label = row[labelColumn].isEmpty ? GTZANNames.label(forPath: row[nameColumn]) : row[labelColumn] else {
-                throw .malformedRow(path: path, line: line, reason: "no label for '\(row[nameColumn])'")
+        values.reserveCapacity(file.records.count * featureColumns.count)
+        for record in file.records {
+            let name = record[nameColumn], givenLabel = record[labelColumn]
+            guard let label = givenLabel.isEmpty ? GTZANNames.label(forPath: name) : givenLabel else {
+                throw .malformedRow(path: path, line: record.line, reason: "no label for '\(name)'")
             }
             for column in featureColumns {
-                guard let value = Float(row[column]), value.isFinite else {
-                    throw .malformedRow(path: path, line: line,
-                                        reason: "'\(row[column])' in column \(file.header[column]) is not a finite number")
+                guard let value = record.float(column), value.isFinite else {
+                    throw .malformedRow(path: path, line: record.line,
+                                        reason: "'\(record[column])' in column \(file.header[column]) is not a finite number")
                 }
                 values.append(value)
             }
-            names.append((row[nameColumn], label))
+            names.append((name, label))
         }
         guard !names.isEmpty else { throw .empty(path: path, reason: "the table has no rows") }
 
@@ -95,7 +97,7 @@ extension FeatureDataset {
                 index[name] = tracks.count
                 tracks.append(Track(id: name, label: names[row].label))
             } else if tracks[index[name]!].label != names[row].label {
-                throw .malformedRow(path: path, line: file.numberedRows[row].line,
+                throw .malformedRow(path: path, line: file.records[row].line,
                                     reason: "track \(name) has segments labelled both \(tracks[index[name]!].label) and \(names[row].label)")
             }
             rowTrack.append(index[name]!)

@@ -1,6 +1,6 @@
 /// scikit-learn's `PCA` (no whitening): projects centred rows onto the leading principal axes,
-/// found as eigenvectors of the covariance (the `covariance_eigh` solver), with `svd_flip`'s signs
-/// so that the output equals scikit-learn's `fit_transform` up to rounding.
+/// found by LAPACK as eigenvectors of the covariance (the `covariance_eigh` solver), with
+/// `svd_flip`'s signs so that the output equals scikit-learn's `fit_transform` up to rounding.
 public struct PCA: Transformer {
     /// How many principal axes to keep (scikit-learn's `n_components`).
     public let components: Int
@@ -42,28 +42,46 @@ public struct PCA: Transformer {
                                  "PCA components must lie in 1...\(min(x.rows, x.columns)) (rows and features), not \(components)")
         let d = x.columns
         let mean = ColumnMoments(x).mean
-        // The scatter matrix: the covariance times n - 1, which changes neither axes nor ratios.
-        var scatter = [Double](repeating: 0, count: d * d)
-        var centred = [Double](repeating: 0, count: d)
-        for row in 0 ..< x.rows {
-            for (column, value) in x.row(row).enumerated() { centred[column] = Double(value) - mean[column] }
-            for i in 0 ..< d {
-                for j in i ..< d { scatter[i * d + j] += centred[i] * centred[j] }
-            }
-        }
-        for i in 0 ..< d {
-            for j in 0 ..< i { scatter[i * d + j] = scatter[j * d + i] }
-        }
-        let eigen = SymmetricEigen(symmetric: scatter, size: d)
-        let variances = eigen.values.map { max($0, 0) }
-        let total = variances.reduce(0, +)
-        let axes = eigen.vectors.prefix(components).map { axis in
+        let scatter = Self.scatter(x, mean: mean)
+        let eigen = try SymmetricEigen(upperTriangle: scatter, size: d, largest: components)
+        // The total variance is the trace, the sum of all eigenvalues (scikit-learn sums them after
+        // clipping rounding's negative ones to 0: a difference at the level of rounding).
+        let total = (0 ..< d).reduce(0.0) { $0 + scatter[$1 * d + $1] }
+        let axes = eigen.vectors.map { axis in
             // svd_flip: the entry of largest magnitude (the first such) is positive.
             let largest = axis.indices.max { abs(axis[$0]) < abs(axis[$1]) }!
             return axis[largest] < 0 ? axis.map { -$0 } : axis
         }
         state = State(mean: mean, axes: axes.flatMap { $0 },
-                      varianceRatio: variances.prefix(components).map { total > 0 ? $0 / total : 0 })
+                      varianceRatio: eigen.values.map { total > 0 ? max($0, 0) / total : 0 })
+    }
+
+    /// The upper triangle of the scatter matrix Σ (x - mean)(x - mean)ᵀ: the covariance times n - 1,
+    /// which changes neither axes nor ratios.
+    private static func scatter(_ x: RowMatrix, mean: [Double]) -> [Double] {
+        let d = x.columns
+        var scatter = [Double](repeating: 0, count: d * d)
+        // Rows are added four at a time: the matrix outgrows the cache beyond ~500 features, and
+        // each pass over it then costs a trip to memory. Rows past the end are zeros.
+        var block = [Double](repeating: 0, count: 4 * d)
+        scatter.withUnsafeMutableBufferPointer { s in
+            block.withUnsafeMutableBufferPointer { c in
+                for first in stride(from: 0, to: x.rows, by: 4) {
+                    for r in 0 ..< 4 {
+                        for column in 0 ..< d {
+                            c[r * d + column] = first + r < x.rows ? Double(x[first + r, column]) - mean[column] : 0
+                        }
+                    }
+                    for i in 0 ..< d {
+                        let c0 = c[i], c1 = c[d + i], c2 = c[2 * d + i], c3 = c[3 * d + i]
+                        for j in i ..< d {
+                            s[i * d + j] += c0 * c[j] + c1 * c[d + j] + c2 * c[2 * d + j] + c3 * c[3 * d + j]
+                        }
+                    }
+                }
+            }
+        }
+        return scatter
     }
 
     public func transform(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
