@@ -14,7 +14,8 @@ scripts/setup.sh >/dev/null
 genre=.build/release/genre
 
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-grep ',yes,' "$gtzan/manifest.csv" | cut -d, -f6 | head -n "$count" | while read -r clip; do
+# awk reads the whole manifest: `head` would close the pipe early and pipefail would end the script.
+awk -F, -v n="$count" '$5 == "yes" && taken++ < n { print $6 }' "$gtzan/manifest.csv" | while read -r clip; do
   ln -s "$(cd "$gtzan" && pwd)/$clip" "$work/$(basename "$clip")"
 done
 clips=("$work"/*.flac)
