@@ -65,9 +65,11 @@ public struct AudioDataset: Sendable {
     /// GTZAN's layout: every audio file below `folder` is labelled by the first folder under it.
     public init(folder: String) throws(DatasetError) {
         let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        let files = AudioInputs.audioFiles(in: base, extensions: AudioDecoder.supportedExtensions)
+        let found = AudioInputs.audioFiles(in: base, extensions: AudioDecoder.supportedExtensions)
+        // A training set silently missing a folder would be scored as if it were whole.
+        if let problem = found.unreadable.first { throw .unreadable(path: problem.path, reason: problem.reason) }
         var tracks: [Track] = []
-        for file in files {
+        for file in found.files {
             let relative = file.dropFirst(base.count + 1).split(separator: "/")
             guard relative.count >= 2 else { continue }   // files beside the genre folders have no label
             tracks.append(Track(id: Track.id(forPath: file), label: String(relative[0]), path: file))

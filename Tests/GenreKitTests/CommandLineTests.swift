@@ -13,10 +13,11 @@ struct GenreRun {
     static let executable = URL(fileURLWithPath: CommandLine.arguments[0])
         .deletingLastPathComponent().appendingPathComponent("genre").path
 
-    init(_ arguments: [String]) throws {
+    /// `launcher` runs the executable (e.g. as another user) when given: its first word is the program.
+    init(_ arguments: [String], launcher: [String] = []) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.executable)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.executable] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -247,5 +248,31 @@ struct CommandLineTests {
             }
         }
         #expect(FileManager.default.contents(atPath: folder.file("song.wav"))!.count > 1000, "the input is untouched")
+    }
+}
+
+/// A folder that cannot be read, below one given on the command line: named on stderr, the rest still
+/// processed, exit status 1. Root reads every folder, so as root the run drops to user nobody.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: GenreRun.executable)
+                    && (getuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")),
+                "the genre executable is not built beside the tests, or root has no setpriv to drop to another user"))
+struct UnreadableFolderTests {
+    @Test func anUnreadableSubfolderIsNamedAndTheRestIsProcessed() throws {
+        let folder = try TemporaryFolder()
+        for name in ["open", "locked"] {
+            try FileManager.default.createDirectory(atPath: folder.file(name), withIntermediateDirectories: true)
+            try WAVWriter.tone(folder.file("\(name)/tone.wav"), seconds: 1, sampleRate: 22050)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: folder.file("locked"))
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.file("locked")) }
+        let launcher = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+        let run = try GenreRun(["features", "--quiet", folder.path], launcher: launcher)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("\(folder.file("locked")): folder cannot be read (Permission denied); its files are left out"),
+                "\(run.stderr)")
+        #expect(!run.stderr.contains("holds no audio files"), "\(run.stderr)")
+        let rows = run.stdout.split(separator: "\n")
+        #expect(rows.count == 2 && rows[1].hasPrefix("tone.wav,"), "\(run.stdout)")
     }
 }
