@@ -86,11 +86,19 @@ public struct ModelBundle: Codable, Sendable {
     /// Reads and checks a bundle: its checksum, that its parts agree with each other and with
     /// this version of GenreKit, and that the model answers a probe row.
     public init(contentsOf path: String) throws(BundleError) {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw .missing(path: path)
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw errno == ENOENT ? .missing(path: path) : .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path: path) }
+        // Only a regular file is read: a pipe would block and a device never end.
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(path: path, reason: "it is a folder; give the bundle file (.genremodel) itself")
+        default: throw .unreadable(path: path, reason: "it is not a regular file (a device, pipe or socket)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, reason: String(cString: strerror(access(path, R_OK) == 0 ? EIO : errno)))
+        }
         try self.init(data: data, path: path)
     }
 
@@ -160,6 +168,7 @@ public struct ModelBundle: Codable, Sendable {
 public enum BundleError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
     case notABundle(path: String)
+    case unreadable(path: String, reason: String)
     case damaged(path: String, reason: String)
     case incompatible(path: String, reason: String)
     case unwritable(path: String, reason: String)
@@ -168,6 +177,7 @@ public enum BundleError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missing(let path): "\(path): no such model bundle"
         case .notABundle(let path): "\(path): not a GenreKit model bundle"
+        case .unreadable(let path, let reason): "\(path) cannot be read as a model bundle: \(reason)"
         case .damaged(let path, let reason): "\(path): the model bundle is damaged: \(reason); train or copy it again"
         case .incompatible(let path, let reason): "\(path): the model bundle cannot be used: \(reason)"
         case .unwritable(let path, let reason): "cannot write the model bundle \(path): \(reason)"

@@ -40,7 +40,12 @@ import TestSupport
             #expect(throws: BundleError.self, "\(name)") { try ModelBundle(contentsOf: folder.file(name)) }
         }
         #expect(throws: BundleError.missing(path: folder.file("absent"))) { try ModelBundle(contentsOf: folder.file("absent")) }
-        #expect(throws: BundleError.missing(path: folder.path)) { try ModelBundle(contentsOf: folder.path) }
+        #expect(throws: BundleError.unreadable(path: folder.path, reason: "it is a folder; give the bundle file (.genremodel) itself")) {
+            try ModelBundle(contentsOf: folder.path)
+        }
+        #expect(throws: BundleError.unreadable(path: "/dev/null", reason: "it is not a regular file (a device, pipe or socket)")) {
+            try ModelBundle(contentsOf: "/dev/null")
+        }
     }
 
     /// An edit that keeps the checksum right (made on purpose) is still checked for consistency.
