@@ -39,7 +39,7 @@ struct Classify: AsyncParsableCommand {
             throw ValidationError("classify takes its model bundle as --bundle <file>; --model names a model kind in train and evaluate")
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
-        if let path = output.output { try OutputPath.checkNotAmong(paths + [bundle].compactMap { $0 }, path: path, option: "--output") }
+        if let path = output.file { try OutputPath.checkNotAmong(paths + [bundle].compactMap { $0 }, path: path, option: "--output") }
     }
 
     func run() async throws {

@@ -65,7 +65,7 @@ struct Evaluate: AsyncParsableCommand {
         try data.checkAggregation(pipeline.chosenAggregation)
         try pipeline.checkFineTuningApplies(to: kinds)
         let inputs = data.inputs + split.inputs
-        if let path = output.output { try OutputPath.checkNotAmong(inputs, path: path, option: "--output") }
+        if let path = output.file { try OutputPath.checkNotAmong(inputs, path: path, option: "--output") }
         if let confusionSVG {
             try checkConfusionPath(confusionSVG, models: kinds.count)
             try OutputPath.checkNotAmong(inputs, path: confusionSVG, option: "--confusion-svg")

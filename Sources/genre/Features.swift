@@ -20,7 +20,7 @@ struct Features: AsyncParsableCommand {
     @OptionGroup var run: RunOptions
 
     func validate() throws {
-        if let path = output.output { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
+        if let path = output.file { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
     }
 
     func run() async throws {

@@ -98,7 +98,7 @@ protocol OutputRole {
 
 /// Results that otherwise go to standard output.
 enum ResultsOutput: OutputRole {
-    static let help = "Write the results to this file (replaced atomically) instead of standard output."
+    static let help = "Write the results to this file (replaced atomically; a link keeps pointing at it) instead of standard output; - is standard output."
     static let required: String? = nil
 }
 
@@ -114,14 +114,17 @@ struct OutputOptions<Role: OutputRole>: ParsableArguments {
     var output: String?
 
     func validate() throws {
-        if let required = Role.required, output == nil {
+        if let required = Role.required, file == nil {
             throw ValidationError("Missing expected argument '--output <file>', \(required)")
         }
-        if let output { try OutputPath.checkFile(output, option: "--output") }
+        if let file { try OutputPath.checkFile(file, option: "--output") }
     }
 
+    /// The file to write: nil for standard output (no --output, or `-`). A link is written through.
+    var file: String? { output == "-" ? nil : output.map(OutputPath.target) }
+
     /// Where results go as they come: standard output at once, or `--output` when all is done.
-    func stream() -> ResultStream { ResultStream(path: output) }
+    func stream() -> ResultStream { ResultStream(path: file) }
 }
 
 /// Results written as they come: to standard output at once, or kept for a file written atomically
@@ -145,11 +148,29 @@ final class ResultStream {
 
 /// The checks every output path passes before any work starts.
 enum OutputPath {
-    /// Refuses a file that cannot be written: its folder is missing or not writable, or it is a folder.
+    /// The file a path names, through symbolic links (even to a file not made yet), so that writing
+    /// replaces the link's target and keeps the link. Gives up after 40 links, as the kernel does.
+    static func target(_ path: String) -> String {
+        var current = path
+        for _ in 0 ..< 40 {
+            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = destination.hasPrefix("/") ? destination
+                : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(destination).path
+        }
+        return current
+    }
+
+    /// Refuses a file that cannot be written: its folder is missing or not writable, or it is a folder,
+    /// a device, a pipe or a socket (an atomic write would replace it with a regular file).
     static func checkFile(_ path: String, option: String) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw ValidationError("cannot write \(option) \(path): it is a folder; name a file inside it")
+        var info = stat()
+        if stat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw ValidationError("cannot write \(option) \(path): it is a folder; name a file inside it")
+            default: throw ValidationError("cannot write \(option) \(path): it is not a regular file (a device, pipe or "
+                + "socket); name a file, or leave \(option) out (or give -) for standard output")
+            }
         }
         try checkFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, for: path, option: option)
     }

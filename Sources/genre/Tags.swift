@@ -59,7 +59,7 @@ struct Tags: AsyncParsableCommand {
                 + "--model names a model kind in train and evaluate")
         }
         if top < 1 { throw ValidationError("--top must be at least 1, got \(top)") }
-        if let path = output.output { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
+        if let path = output.file { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
     }
 
     func run() async throws {

@@ -43,7 +43,7 @@ struct Train: AsyncParsableCommand {
         }
         try data.checkAggregation(pipeline.chosenAggregation)
         try pipeline.checkFineTuningApplies(to: [model])
-        if let path = output.output { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
+        if let path = output.file { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
     }
 
     func run() async throws {
@@ -82,7 +82,7 @@ struct Train: AsyncParsableCommand {
             provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
                               created: ISO8601DateFormatter().string(from: Date()),
                               genreKitVersion: GenreKitVersion.current, seed: data.seed))
-        let path = output.output!  // required: OutputOptions<BundleOutput> refuses to parse without it
+        let path = output.file!  // required: OutputOptions<BundleOutput> refuses to parse without it
         try bundle.write(to: path)
         FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(path)\n".utf8))
     }

@@ -249,6 +249,28 @@ struct CommandLineTests {
         }
         #expect(FileManager.default.contents(atPath: folder.file("song.wav"))!.count > 1000, "the input is untouched")
     }
+
+    /// `-o -` is standard output; a link given as the output is written through (it stays a link);
+    /// a pipe or a device is refused before any work, never replaced by a regular file.
+    @Test func outputsAreStandardOutputFilesThroughLinksNeverSpecialFiles() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("tone.wav"), seconds: 1, sampleRate: 22050)
+        let dash = try GenreRun(["features", "--quiet", folder.file("tone.wav"), "-o", "-"])
+        #expect(dash.status == 0 && dash.stdout.hasPrefix("filename,"), "\(dash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/-"))
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link.csv"), withDestinationPath: "target.csv")
+        let linked = try GenreRun(["features", "--quiet", folder.file("tone.wav"), "-o", folder.file("link.csv")])
+        #expect(linked.status == 0, "\(linked.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("link.csv")) == "target.csv")
+        #expect(try String(contentsOfFile: folder.file("target.csv"), encoding: .utf8).hasPrefix("filename,"))
+        #expect(mkfifo(folder.file("pipe"), 0o644) == 0)
+        for special in [folder.file("pipe"), "/dev/null"] {
+            let run = try GenreRun(["features", "--quiet", folder.file("tone.wav"), "-o", special])
+            #expect(run.status == 2 && run.stderr.contains("it is not a regular file"), "\(special): \(run.stderr)")
+        }
+        var info = stat()
+        #expect(lstat(folder.file("pipe"), &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+    }
 }
 
 /// A folder that cannot be read, below one given on the command line: named on stderr, the rest still
