@@ -95,7 +95,7 @@ public struct AudioDecoder: Sendable {
             samples = samples.count >= length ? Array(samples.prefix(length))
                 : samples + [Float](repeating: 0, count: length - samples.count)
         }
-        return DecodedAudio(samples: samples, sampleRate: outputRate, source: source)
+        return DecodedAudio(samples: samples, sampleRate: outputRate, source: source, clipping: input.clipping)
     }
 
     /// Errors found once the whole stream has been read. Truncation rule: the file is truncated when
@@ -140,8 +140,15 @@ public struct DecodedAudio: Sendable {
     public let sampleRate: Int
     /// The file they came from, at its own rate and channel count.
     public let source: AudioSourceInfo
+    /// The file's samples that were too loud to pass as they were.
+    public let clipping: Clipping
 
     public var durationSeconds: Double { Double(samples.count) / Double(sampleRate) }
+
+    /// What every verb says of this audio besides its answer: that it is silent, or was clipped.
+    public var warning: String? {
+        DigitalSilence.warning(samples) ?? clipping.warning
+    }
 }
 
 /// What a file's headers say about its audio.

@@ -18,6 +18,8 @@ final class AudioInput {
     private(set) var readError: String?
     /// The last error the decoder gave; FFmpeg skips a packet that fails to decode, as its CLI does.
     private(set) var decodeError: String?
+    /// The samples read so far that were too loud to pass.
+    private(set) var clipping = Clipping()
 
     private let contexts: Contexts
     private let stream: UnsafeMutablePointer<AVStream>
@@ -91,7 +93,7 @@ final class AudioInput {
                     throw .damaged(path: path, atSeconds: Double(framePosition ?? 0) / Double(info.sampleRate),
                                    reason: "the sample rate changes from \(info.sampleRate) to \(frame.pointee.sample_rate) Hz")
                 }
-                guard mixDown(frame, into: &mono) else {
+                guard mixDown(frame, into: &mono, clipping: &clipping) else {
                     let format = av_get_sample_fmt_name(AVSampleFormat(frame.pointee.format)).map { String(cString: $0) } ?? "none"
                     throw .noDecodableAudio(path: path, reason: "the decoder gives samples in format '\(format)'"
                                             + " with \(frame.pointee.ch_layout.nb_channels) channels, which cannot be mixed")

@@ -81,7 +81,7 @@ public struct FeatureExtractor: Sendable {
         let audio = try decoder.decode(path)
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         let label = GTZANNames.label(forPath: path)
-        let warning = DigitalSilence.warning(audio.samples)
+        let warning = audio.warning
         guard let segmenter else {
             let values = try featureSet.extract(audio.samples)
             return Result(rows: [.init(filename: fileName, values: values, label: label)], warning: warning)

@@ -26,6 +26,33 @@ public struct SongPrediction: Sendable, Codable {
     public let windows: [WindowPrediction]
     /// Something worth saying that did not stop the song (it is silent, say).
     public let warning: String?
+
+    /// Fails when a probability is not a number: that would be a GenreKit bug, and it must never
+    /// reach an output (JSON cannot even hold it).
+    init(path: String, durationSeconds: Double, aggregation: Aggregation, ranking: [GenreScore], windows: [WindowPrediction],
+         warning: String?) throws(PredictionError) {
+        if let bad = (ranking + windows.flatMap(\.ranking)).first(where: { !$0.probability.isFinite }) {
+            throw .notFinite(label: bad.genre)
+        }
+        self.path = path
+        self.durationSeconds = durationSeconds
+        self.aggregation = aggregation
+        self.ranking = ranking
+        self.windows = windows
+        self.warning = warning
+    }
+}
+
+/// Why a song has no answer although its audio decoded.
+public enum PredictionError: Error, CustomStringConvertible {
+    case notFinite(label: String)
+
+    public var description: String {
+        switch self {
+        case .notFinite(let label):
+            "the probability of \(label) came out NaN or infinite; please report this file as a GenreKit bug"
+        }
+    }
 }
 
 /// Classifies songs with a model bundle: decode, cut into the model's windows, extract the
@@ -66,10 +93,19 @@ public struct GenreClassifier: Sendable {
                              ranking: ranking(Aggregation.mean.combine(probabilities, rows: [index])))
         }
         let method = aggregation ?? bundle.aggregation
-        return SongPrediction(
+        let warnings = [audio.warning, shortSongWarning(audio)].compactMap { $0 }
+        return try SongPrediction(
             path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
-            warning: DigitalSilence.warning(audio.samples))
+            warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+    }
+
+    /// A song shorter than one of the model's windows is classified as one window of all of it,
+    /// which the model never saw in training: say so.
+    private func shortSongWarning(_ audio: DecodedAudio) -> String? {
+        guard let window = bundle.segmenter?.segmentSeconds, audio.durationSeconds < window else { return nil }
+        return String(format: "the song is %.2f s long, shorter than the model's %g s window: it was classified as one "
+                      + "window of all of it, so the answer rests on little audio", audio.durationSeconds, window)
     }
 
     func ranking(_ probabilities: [Double]) -> [GenreScore] { GenreScore.ranking(bundle.classes, probabilities) }

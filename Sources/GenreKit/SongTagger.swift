@@ -17,21 +17,26 @@ public struct SongTagger: Sendable {
 
     /// The tags of the audio file at `path`.
     public func tags(_ path: String, aggregation: Aggregation = .mean) throws -> SongPrediction {
-        try tags(samples: try decoder.decode(path).samples, path: path, aggregation: aggregation)
+        let audio = try decoder.decode(path)
+        return try tags(samples: audio.samples, path: path, aggregation: aggregation, warning: audio.warning)
     }
 
     /// The tags of `samples` at the network's rate; `path` names them in the answer. Fails for a clip
     /// shorter than one patch (`MusicnnInput.shortestClipSamples`).
     public func tags(samples: [Float], path: String, aggregation: Aggregation = .mean) throws -> SongPrediction {
+        try tags(samples: samples, path: path, aggregation: aggregation, warning: DigitalSilence.warning(samples))
+    }
+
+    private func tags(samples: [Float], path: String, aggregation: Aggregation, warning: String?) throws -> SongPrediction {
         let taggram = try network.taggram(of: samples)
         let windows = taggram.patches.enumerated().map { index, patch in
             WindowPrediction(startSeconds: patch.startSeconds, endSeconds: patch.endSeconds, ranking: GenreScore.ranking(
                 taggram.tags, Aggregation.mean.combineIndependent(taggram.probabilities, rows: [index])))
         }
-        return SongPrediction(
+        return try SongPrediction(
             path: path, durationSeconds: Double(samples.count) / Double(network.sampleRate), aggregation: aggregation,
             ranking: GenreScore.ranking(taggram.tags, aggregation.combineIndependent(taggram.probabilities,
                                                                                      rows: taggram.patches.indices)),
-            windows: windows, warning: DigitalSilence.warning(samples))
+            windows: windows, warning: warning)
     }
 }

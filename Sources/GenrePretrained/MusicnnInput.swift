@@ -49,7 +49,10 @@ public struct MusicnnInput: Sendable {
         } catch {
             throw .spectrogram(error)
         }
-        let compressed = power.values.map { log10(10000 * Float(Float16($0)) + 1) }
+        // Saturating where float16 would overflow to infinity (which the networks turn into NaN):
+        // decoded audio never gets there, samples handed in directly might.
+        let largest = Float(Float16.greatestFiniteMagnitude)
+        let compressed = power.values.map { log10(10000 * Float(Float16(min($0, largest))) + 1) }
         return Matrix(rows: power.rows, columns: power.columns, values: compressed)
     }
 

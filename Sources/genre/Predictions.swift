@@ -22,7 +22,8 @@ func showPredictions(paths: [String], top: Int, timeline: Bool, labels: SongRepo
             case .text: return (songReport, songReport.text())
             case .jsonl: return (songReport, try jsonText(songReport, line: true))
             case .csv: return (songReport, songReport.csvLines())
-            case .json: return (songReport, "")
+            // Encoded here too, so that a report JSON cannot hold fails alone instead of the whole array.
+            case .json: _ = try jsonText(songReport); return (songReport, "")
             }
         }
     }, deliver: { index, result in

@@ -85,14 +85,37 @@ func errorDescriptionsAreOneClearLine(error: AudioError) {
     #expect(short.samples.count == 1000)
 }
 
-/// NaN and infinity in a float file become 0; every other sample passes through.
+/// NaN and infinity in a float file become 0, and are counted; every other sample passes through.
 @Test func nonFiniteSamplesBecomeZero() throws {
     try withTemporaryFolder { folder in
         let path = folder + "/nonfinite.wav"
         // Stereo frames: (NaN, 0.5), (inf, -inf), (0.25, 0.75).
         try WAVWriter.write(path, samples: [.nan, 0.5, .infinity, -.infinity, 0.25, 0.75], channels: 2, sampleRate: 8000, float: true)
-        #expect(try AudioDecoder(sampleRate: nil).decode(path).samples == [0.25, 0, 0.5])
+        let audio = try AudioDecoder(sampleRate: nil).decode(path)
+        #expect(audio.samples == [0.25, 0, 0.5])
+        #expect(audio.clipping.nonFinite == 3 && audio.clipping.count == 0)
+        #expect(audio.warning?.contains("3 samples that were NaN or infinite taken as silence") == true)
         #expect(try AudioDecoder().decode(path).samples.allSatisfy(\.isFinite))
+    }
+}
+
+/// Float samples beyond +6 dB over full scale are clipped to it, in each channel before the mix,
+/// and counted; louder than full scale but within +6 dB (codec overshoot, hot masters) passes as is.
+@Test func samplesBeyondSixDecibelsAreClippedAndCounted() throws {
+    try withTemporaryFolder { folder in
+        let path = folder + "/loud.wav"
+        // Stereo frames: (100, 0.5), (1.5, -1.75), (-1e5, -2).
+        try WAVWriter.write(path, samples: [100, 0.5, 1.5, -1.75, -1e5, -2], channels: 2, sampleRate: 8000, float: true)
+        let audio = try AudioDecoder(sampleRate: nil).decode(path)
+        #expect(audio.samples == [1.25, -0.125, -2])
+        #expect(audio.clipping.count == 2 && audio.clipping.peak == 1e5)
+        #expect(audio.warning?.hasPrefix("2 samples louder than +6 dB over full scale (the loudest at +100.0 dB) clipped to +6 dB") == true)
+        #expect(try AudioDecoder().decode(path).samples.allSatisfy { abs($0) <= 2.5 })
+
+        let hot = folder + "/hot.wav"
+        try WAVWriter.write(hot, samples: [1.5, -1.99, 0.25], channels: 1, sampleRate: 8000, float: true)
+        let passed = try AudioDecoder(sampleRate: nil).decode(hot)
+        #expect(passed.samples == [1.5, -1.99, 0.25] && passed.warning == nil)
     }
 }
 

@@ -64,6 +64,41 @@ struct CommandLineTests {
         #expect(errors.contains { $0.contains("silence.wav") && $0.contains("silence") })
     }
 
+    /// Far too loud audio is clipped with a warning by every verb; no answer is NaN, and one file
+    /// cannot cost the others their results (JSON once lost the whole array to one NaN).
+    @Test func loudAudioIsClippedWithAWarningAndNeverNaN() throws {
+        let folder = try TemporaryFolder()
+        let tone = (0 ..< 22050 * 4).map { Float(0.3 * sin(Double($0) * 0.125)) }
+        try WAVWriter.write(folder.file("fine.wav"), samples: tone, channels: 1, sampleRate: 22050, float: true)
+        try WAVWriter.write(folder.file("loud.wav"), samples: tone.map { $0 * 100 }, channels: 1, sampleRate: 22050, float: true)
+        var spiked = tone
+        spiked[1000] = 1e5
+        try WAVWriter.write(folder.file("spike.wav"), samples: spiked, channels: 1, sampleRate: 22050, float: true)
+
+        for verb in [["tags", "--format", "json"], ["classify", "--format", "json"], ["features"]] {
+            let run = try GenreRun(verb + ["-q", folder.path])
+            #expect(run.status == 0, "\(verb): \(run.stderr)")
+            #expect(!run.stdout.lowercased().contains("nan") && !run.stdout.lowercased().contains("inf"), "\(verb)")
+            let warnings = run.stderr.split(separator: "\n")
+            #expect(warnings.count == 2 && warnings.allSatisfy { $0.contains("clipped to +6 dB") }, "\(verb): \(run.stderr)")
+            if verb.contains("json") {
+                let songs = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [Any]
+                #expect(songs?.count == 3, "\(verb)")
+            } else {
+                #expect(run.stdout.split(separator: "\n").count == 4)
+            }
+        }
+    }
+
+    @Test func aSongShorterThanOneWindowIsClassifiedWithAWarning() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("blip.wav"), seconds: 0.1, sampleRate: 22050)
+        let run = try GenreRun(["classify", "-q", folder.file("blip.wav")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("blip.wav: warning: the song is 0.10 s long, shorter than the model's 3 s window"), "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("\(folder.file("blip.wav")) (0:00.10)"), "\(run.stdout)")
+    }
+
     @Test func segmentsGetOneRowEachNamedByIndex() throws {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("jazz.00001.wav"), seconds: 7, sampleRate: 22050)

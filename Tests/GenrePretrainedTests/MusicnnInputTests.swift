@@ -1,3 +1,4 @@
+import Foundation
 import GenreFeatures
 import GenreNN
 import GenrePretrained
@@ -24,6 +25,14 @@ import TestSupport
         // all but 2 of 37248).
         let differing = zip(spectrogram.values, expected.values).filter { abs(Double($0) - $1) > 1e-6 }.count
         #expect(differing * 1000 < expected.values.count, "\(differing) of \(expected.values.count) differ")
+    }
+
+    /// Where musicnn's float16 spectrogram overflows to infinity (and its networks answer NaN), the
+    /// input saturates at float16's largest value.
+    @Test func hugeSamplesSaturateInsteadOfOverflowing() throws {
+        let spectrogram = try MusicnnInput().logMelSpectrogram(samples.map { $0 * 1e4 })
+        #expect(spectrogram.values.allSatisfy { $0.isFinite })
+        #expect(spectrogram.values.max()! == log10(10000 * Float(Float16.greatestFiniteMagnitude) + 1))
     }
 
     @Test func patchesAreMusicnnsSideBySidePatches() throws {
