@@ -99,6 +99,29 @@ struct CommandLineTests {
         #expect(run.stdout.hasPrefix("\(folder.file("blip.wav")) (0:00.10)"), "\(run.stdout)")
     }
 
+    /// 40 songs at once give the answers one at a time gives, byte for byte, in every verb.
+    @Test func answersDoNotDependOnHowManySongsRunAtOnce() throws {
+        let folder = try TemporaryFolder()
+        var generator = SplitMix(seed: 40)
+        for song in 0 ..< 40 {
+            // A chord over noise, different for each song.
+            let hz = (0 ..< 3).map { _ in 110 * pow(2, 4 * (generator.nextUnit() + 1)) }
+            let samples = (0 ..< 22050 * 7 / 2).map { i in
+                Float(hz.map { 0.2 * sin(2 * Double.pi * $0 * Double(i) / 22050) }.reduce(0, +) + 0.05 * generator.nextUnit())
+            }
+            try WAVWriter.write(folder.file("song\(song).wav"), samples: samples, channels: 1, sampleRate: 22050)
+        }
+        for verb in [["classify", "--timeline", "--format", "jsonl"], ["tags", "--format", "csv"], ["features", "--segment-seconds", "2"]] {
+            let outputs = try [1, 2, 40].map { jobs in
+                let run = try GenreRun(verb + ["-q", "--jobs", "\(jobs)", folder.path])
+                #expect(run.status == 0, "\(verb) --jobs \(jobs): \(run.stderr)")
+                return run.stdout
+            }
+            #expect(outputs[0].split(separator: "\n").count >= 40, "\(verb)")
+            #expect(outputs.allSatisfy { $0 == outputs[0] }, "\(verb): the answers differ with --jobs")
+        }
+    }
+
     @Test func segmentsGetOneRowEachNamedByIndex() throws {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("jazz.00001.wav"), seconds: 7, sampleRate: 22050)
