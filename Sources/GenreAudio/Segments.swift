@@ -16,8 +16,11 @@ public struct Segmenter: Sendable, Hashable {
     /// Sample ranges of the windows of a signal of `sampleCount` samples. A signal shorter than one
     /// window gives a single window holding all of it, so every clip is represented.
     public func ranges(sampleCount: Int, sampleRate: Int) -> [Range<Int>] {
-        let length = max(1, Int((segmentSeconds * Double(sampleRate)).rounded()))
-        let hop = max(1, Int((hopSeconds * Double(sampleRate)).rounded()))
+        // Capped before converting to Int, which traps past Int.max: a window or hop longer than the
+        // signal acts as one just longer than it.
+        let cap = Double(sampleCount) + 1
+        let length = max(1, Int(min((segmentSeconds * Double(sampleRate)).rounded(), cap)))
+        let hop = max(1, Int(min((hopSeconds * Double(sampleRate)).rounded(), cap)))
         guard sampleCount > length else { return [0 ..< sampleCount] }
         return stride(from: 0, through: sampleCount - length, by: hop).map { $0 ..< $0 + length }
     }

@@ -21,6 +21,23 @@ public struct FineTuning: Codable, Sendable, Equatable {
 
     /// The blocks `frozenBlocks` counts.
     public static let blocks = ["front end", "mid end", "back end"]
+
+    /// A bundle's settings are checked when read: prediction cuts the network at `frozenBlocks`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(frozenBlocks: try container.decode(Int.self, forKey: .frozenBlocks),
+                  pretrainedRateScale: try container.decode(Float.self, forKey: .pretrainedRateScale),
+                  epochs: try container.decode(Int.self, forKey: .epochs))
+        do throws(ModelError) { try checkFrozenBlocks() } catch {
+            throw DecodingError.dataCorruptedError(forKey: .frozenBlocks, in: container, debugDescription: error.description)
+        }
+    }
+
+    func checkFrozenBlocks() throws(ModelError) {
+        guard (0 ... Self.blocks.count).contains(frozenBlocks) else {
+            throw .invalidParameter("--frozen-blocks counts musicnn's \(Self.blocks.count) blocks (\(Self.blocks.joined(separator: ", "))): give 0 to \(Self.blocks.count), not \(frozenBlocks)")
+        }
+    }
 }
 
 /// MSD_musicnn fine-tuned to the classes, the step of transfer learning after frozen embeddings: its
@@ -60,9 +77,7 @@ public struct FineTunedMusicnn: Classifier {
     public mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
         try validateTraining(x, labels: labels, classCount: classCount)
         try validatePatches(x)
-        guard (0 ... FineTuning.blocks.count).contains(settings.frozenBlocks) else {
-            throw .invalidParameter("--frozen-blocks counts musicnn's \(FineTuning.blocks.count) blocks (\(FineTuning.blocks.joined(separator: ", "))): give 0 to \(FineTuning.blocks.count), not \(settings.frozenBlocks)")
-        }
+        try settings.checkFrozenBlocks()
         guard settings.epochs > 0, batchSize > 0, learningRate > 0,
               settings.pretrainedRateScale >= 0, settings.pretrainedRateScale.isFinite else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive and the pre-trained rate scale at least 0")
@@ -84,13 +99,14 @@ public struct FineTunedMusicnn: Classifier {
         }
     }
 
+    public var fittedShape: FittedShape? { trained?.shape }
+
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let trained else { throw .notFitted("the fine-tuned musicnn") }
         try validatePatches(x)
         try validateInput(x, columns: MusicnnPatchFeatureSet.columnCount)
         return try translatingNetworkErrors { () throws -> RowMatrix in
-            let network = try network(classCount: trained.classCount)
-            try network.model.loadWeights(try trained.weightsFile, source: "the model's weights")
+            let network = try network(classCount: trained.classCount, loading: trained)
             return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 64) { rows in
                 try network.model.forward(try frozenOutput(x, rows: rows, network: network), training: false)
             }
@@ -105,14 +121,17 @@ public struct FineTunedMusicnn: Classifier {
     }
 
     /// A fresh copy of the shipped network (training changes it) cut at the frozen blocks, with a
-    /// new output layer drawn from the seed.
-    private func network(classCount: Int) throws -> Network {
+    /// new output layer drawn from the seed, or with the weights of `trained` loaded.
+    private func network(classCount: Int, loading trained: TrainedNetwork? = nil) throws -> Network {
         var generator = SeededGenerator(seed: seed)
         let (blocks, width) = try PretrainedNetwork(named: Self.network).blocks(seed: seed &+ 1)
+        let weights = try trained?.weights(outputLayerInputs: width)
         let output = Sequential([try Dropout(rate: 0.5, seed: seed &+ 2),
                                  try Dense(inputs: width, outputs: classCount, generator: &generator)])
-        return Network(frozen: Array(blocks[..<settings.frozenBlocks]),
-                       model: Sequential(Array(blocks[settings.frozenBlocks...]) + [output]))
+        let network = Network(frozen: Array(blocks[..<settings.frozenBlocks]),
+                              model: Sequential(Array(blocks[settings.frozenBlocks...]) + [output]))
+        if let weights { try network.model.loadWeights(weights, source: "the model's weights") }
+        return network
     }
 
     /// The patches of `rows` through the frozen blocks in inference mode: the front end as the shipped

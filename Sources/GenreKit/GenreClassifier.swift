@@ -67,7 +67,9 @@ public struct GenreClassifier: Sendable {
         let set = try ModelBundle.featureSet(named: bundle.featureSet, path: "the model")
         self.bundle = bundle
         featureSet = set
-        columnIndices = bundle.columns.compactMap(set.columns.firstIndex(of:))
+        // A dictionary: a bundle may name tens of thousands of columns of a set of as many.
+        let index = Dictionary(set.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        columnIndices = bundle.columns.compactMap { index[$0] }
         decoder = AudioDecoder(sampleRate: set.sampleRate)
     }
 

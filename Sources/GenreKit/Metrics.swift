@@ -51,6 +51,22 @@ public struct ClassificationReport: Sendable, Codable, Equatable {
         self.confusion = confusion
     }
 
+    /// A saved report (a bundle's) has one score and one confusion row and column per class.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try container.decode([String].self, forKey: .classes)
+        accuracy = try container.decode(Double.self, forKey: .accuracy)
+        perClass = try container.decode([ClassScores].self, forKey: .perClass)
+        macro = try container.decode(ClassScores.self, forKey: .macro)
+        weighted = try container.decode(ClassScores.self, forKey: .weighted)
+        confusion = try container.decode([[Int]].self, forKey: .confusion)
+        let k = classes.count
+        guard perClass.count == k, confusion.count == k, confusion.allSatisfy({ $0.count == k && $0.allSatisfy { $0 >= 0 } }) else {
+            throw DecodingError.dataCorruptedError(forKey: .confusion, in: container,
+                                                   debugDescription: "the scores and confusion matrix are not those of \(k) classes")
+        }
+    }
+
     /// The report as text, laid out exactly as scikit-learn's `classification_report` prints it.
     public func text(digits: Int = 3) -> String {
         let width = max(classes.map(\.count).max() ?? 0, "weighted avg".count)

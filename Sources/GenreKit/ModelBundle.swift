@@ -102,6 +102,9 @@ public struct ModelBundle: Codable, Sendable {
         try self.init(data: data, path: path)
     }
 
+    /// Reads and checks a bundle from its bytes, as `init(contentsOf:)` does; `path` names it in errors.
+    /// Whatever the bytes, this throws or gives a bundle whose model answers, without crashing and
+    /// with time and memory bounded by the bytes' size.
     public init(data: Data, path: String) throws(BundleError) {
         let magic = Data(Self.magic.utf8)
         guard data.starts(with: magic) else { throw .notABundle(path: path) }
@@ -121,18 +124,31 @@ public struct ModelBundle: Codable, Sendable {
         try check(path: path)
     }
 
+    /// The parts' sizes are checked against each other before the model runs, since they size what
+    /// it allocates; the pipeline's steps were checked against each other when it was read.
     private func check(path: String) throws(BundleError) {
         let set = try Self.featureSet(named: featureSet, path: path)
         guard !classes.isEmpty, Set(classes).count == classes.count, pipeline.classCount == classes.count else {
             throw .damaged(path: path, reason: "its classes do not match its model")
         }
-        guard !columns.isEmpty, columns.allSatisfy(set.columns.contains) else {
+        let known = Set(set.columns)
+        guard !columns.isEmpty, columns.allSatisfy(known.contains) else {
             throw .incompatible(path: path, reason: "its columns are not all columns of \(featureSet)")
         }
+        guard pipeline.columns == columns.count else { throw .damaged(path: path, reason: "its columns do not match its model") }
         guard sampleRate == set.sampleRate else { throw .damaged(path: path, reason: "its sample rate is not its feature set's") }
         if let segmentSeconds {
-            do { _ = try Segmenter(segmentSeconds: segmentSeconds, hopSeconds: hopSeconds) } catch {
+            let windows: Segmenter
+            do { windows = try Segmenter(segmentSeconds: segmentSeconds, hopSeconds: hopSeconds) } catch {
                 throw .damaged(path: path, reason: "its windows are invalid: \(error)")
+            }
+            // Each window is copied out of the song: overlapping windows by more than nine tenths
+            // would multiply a song's memory more than tenfold, and a window too short for the
+            // features makes each a failure.
+            guard windows.segmentSeconds * Double(sampleRate) >= Double(set.minimumSamples),
+                  windows.hopSeconds >= windows.segmentSeconds / 10 else {
+                throw .damaged(path: path, reason: "its windows (\(windows.segmentSeconds) s every \(windows.hopSeconds) s) are shorter "
+                    + "than one analysis frame or overlap by more than nine tenths")
             }
         }
         do {

@@ -158,6 +158,38 @@ public struct ModelPipeline: Codable, Sendable {
         self.classCount = classCount
     }
 
+    /// Each step of a saved pipeline is fitted and takes the rows the one before gives, and the
+    /// classifier gives `classCount` columns: checked when it is read, before anything is sized by them.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        scaler = try container.decodeIfPresent(StandardScaler.self, forKey: .scaler)
+        pca = try container.decodeIfPresent(PCA.self, forKey: .pca)
+        classifier = try container.decode(AnyClassifier.self, forKey: .classifier)
+        classCount = try container.decode(Int.self, forKey: .classCount)
+        guard columns != nil else {
+            let shapes = steps.map { "\($0.name): \($0.shape.map { "\($0.columns) -> \($0.outputs) columns" } ?? "not fitted")" }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "its steps (\(shapes.joined(separator: ", "))) do not lead from one to the next and to its \(classCount) classes"))
+        }
+    }
+
+    /// The width of the rows the fitted pipeline takes; nil before `fit`, or when its steps do not
+    /// fit together.
+    public var columns: Int? {
+        var width = classCount
+        for step in steps.reversed() {
+            guard let shape = step.shape, shape.outputs == width else { return nil }
+            width = shape.columns
+        }
+        return width
+    }
+
+    /// The steps present, in order, with their fitted shapes.
+    private var steps: [(name: String, shape: FittedShape?)] {
+        (scaler.map { [("standardisation", $0.fittedShape)] } ?? []) + (pca.map { [("PCA", $0.fittedShape)] } ?? [])
+            + [(classifier.kind.rawValue, classifier.classifier.fittedShape)]
+    }
+
     public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
         var features = x
         if var scaler {

@@ -24,6 +24,14 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The width of the last hidden layer, which the output layer takes.
+    var lastHiddenWidth: Int {
+        switch self {
+        case .mlp: 128
+        case .edgeCNN: 512
+        }
+    }
+
     /// Mel bands the convolutional architectures expect in their rows (band-major, as `LogMelPatch` writes them).
     public static let bands = 128
 
@@ -44,9 +52,9 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
             return Sequential([
                 try Dense(inputs: columns, outputs: 256, precision: precision, generator: &generator), try ReLU(),
                 try Dropout(rate: 0.3, seed: seed &+ 1),
-                try Dense(inputs: 256, outputs: 128, precision: precision, generator: &generator), try ReLU(),
+                try Dense(inputs: 256, outputs: lastHiddenWidth, precision: precision, generator: &generator), try ReLU(),
                 try Dropout(rate: 0.3, seed: seed &+ 2),
-                try Dense(inputs: 128, outputs: classCount, precision: precision, generator: &generator),
+                try Dense(inputs: lastHiddenWidth, outputs: classCount, precision: precision, generator: &generator),
             ])
         case .edgeCNN:
             guard columns % Self.bands == 0, columns / Self.bands >= 40 else {
@@ -63,12 +71,12 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
                 ]
                 (height, width, channels) = ((height - 1) / 2, (width - 5) / 2, filters)
             }
-            let hidden = try Dense(inputs: channels * height * width, outputs: 512, precision: precision,
+            let hidden = try Dense(inputs: channels * height * width, outputs: lastHiddenWidth, precision: precision,
                                    generator: &generator)
             hidden.weight.penalty = try Penalty(l1: 1e-5, l2: 1e-4)
             return Sequential(layers + [
                 Flatten(), hidden, try ReLU(), try Dropout(rate: 0.5, seed: seed &+ 1),
-                try Dense(inputs: 512, outputs: classCount, precision: precision, generator: &generator),
+                try Dense(inputs: lastHiddenWidth, outputs: classCount, precision: precision, generator: &generator),
             ])
         }
     }

@@ -46,13 +46,16 @@ public struct NeuralClassifier: Classifier {
         }
     }
 
+    public var fittedShape: FittedShape? { trained?.shape }
+
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let trained else { throw .notFitted("the \(architecture.rawValue) network") }
         try validateInput(x, columns: trained.columns)
         let architecture = architecture
         return try translatingNetworkErrors { () throws -> RowMatrix in
+            let weights = try trained.weights(outputLayerInputs: architecture.lastHiddenWidth)
             let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0)
-            try model.loadWeights(try trained.weightsFile, source: "the model's weights")
+            try model.loadWeights(weights, source: "the model's weights")
             let shape = architecture.inputShape(columns: trained.columns)
             return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 128) { rows in
                 let batch = Tensor(shape: [rows.count] + shape,
@@ -70,8 +73,21 @@ struct TrainedNetwork: Codable, Sendable {
     let weights: Data
     let history: TrainingHistory
 
+    var shape: FittedShape { FittedShape(columns: columns, outputs: classCount) }
+
     var weightsFile: SafetensorsFile {
         get throws { try SafetensorsFile(data: weights, source: "the model's weights") }
+    }
+
+    /// The weights, which must hold the output layer, [classCount, inputs]: the network is built for
+    /// the class count before its weights are loaded, and this keeps what it allocates within what
+    /// the bundle holds.
+    func weights(outputLayerInputs inputs: Int) throws -> SafetensorsFile {
+        let file = try weightsFile
+        guard file.tensors.values.contains(where: { $0.shape == [classCount, inputs] }) else {
+            throw ModelError.corruptState("the network's weights have no output layer for \(classCount) classes")
+        }
+        return file
     }
 }
 

@@ -23,7 +23,7 @@ struct AffineScores: Sendable, Codable {
     }
 
     func check(outputs: Int) throws(ModelError) {
-        try StateCheck.state(columns >= 0, "a negative number of columns")
-        try StateCheck.finite(weights, count: outputs * (columns + 1), "weights")
+        try StateCheck.state((0 ..< Int.max).contains(columns), "\(columns) columns")
+        try StateCheck.finite(weights, count: StateCheck.size(outputs, columns + 1, of: "weights"), "weights")
     }
 }

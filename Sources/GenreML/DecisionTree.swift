@@ -28,4 +28,6 @@ public struct DecisionTree: Classifier {
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         try (model.map { [$0] } ?? []).probabilities(x, model: "DecisionTree")
     }
+
+    public var fittedShape: FittedShape? { model?.shape }
 }

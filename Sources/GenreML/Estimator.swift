@@ -9,6 +9,8 @@ public protocol Classifier: Sendable, Codable {
     mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError)
     /// One row per row of `x`, one column per class; every row sums to 1 and holds no NaN.
     func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix
+    /// The row width and class count `fit` learned; nil before `fit`.
+    var fittedShape: FittedShape? { get }
 }
 
 extension Classifier {
@@ -26,6 +28,21 @@ extension Classifier {
 public protocol Transformer: Sendable, Codable {
     mutating func fit(_ x: RowMatrix) throws(ModelError)
     func transform(_ x: RowMatrix) throws(ModelError) -> RowMatrix
+    /// The row widths `fit` learned to take and to give; nil before `fit`.
+    var fittedShape: FittedShape? { get }
+}
+
+/// The width of the rows a fitted model takes (scikit-learn's `n_features_in_`) and of the rows it
+/// gives: its classes for a classifier. A caller checks a loaded model's against what it expects
+/// before it runs the model, since the outputs size what the model allocates.
+public struct FittedShape: Sendable, Equatable {
+    public let columns: Int
+    public let outputs: Int
+
+    public init(columns: Int, outputs: Int) {
+        self.columns = columns
+        self.outputs = outputs
+    }
 }
 
 /// Why a model could not be fitted or applied.

@@ -18,8 +18,9 @@ public struct GaussianNaiveBayes: Classifier {
         func check() throws(ModelError) {
             try classes.check()
             try StateCheck.finite(priors, count: classes.count, "priors")
-            try StateCheck.finite(means, count: classes.count * columns, "means")
-            try StateCheck.finite(variances, count: classes.count * columns, "variances")
+            let cells = try StateCheck.size(classes.count, columns, of: "means")
+            try StateCheck.finite(means, count: cells, "means")
+            try StateCheck.finite(variances, count: cells, "variances")
             try StateCheck.state(priors.allSatisfy { $0 > 0 } && variances.allSatisfy { $0 > 0 },
                                  "a prior or a variance is not positive")
         }
@@ -59,6 +60,10 @@ public struct GaussianNaiveBayes: Classifier {
             variances += moments.variance.map { $0 + epsilon }
         }
         state = State(classes: classes, columns: x.columns, priors: priors, means: means, variances: variances)
+    }
+
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.columns, outputs: $0.classes.classCount) }
     }
 
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {

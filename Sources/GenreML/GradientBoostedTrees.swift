@@ -49,6 +49,8 @@ public struct GradientBoostedTrees: Classifier {
         return try fitted.probabilities(x)
     }
 
+    public var fittedShape: FittedShape? { fitted?.shape }
+
     /// The hyper-parameters by XGBoost's names.
     private var parameters: [(String, String)] {
         [("max_depth", "\(maxDepth)"), ("eta", "\(learningRate)"), ("subsample", "\(subsample)"),

@@ -54,6 +54,10 @@ public struct KNearestNeighbors: Classifier {
         state = State(rows: x, labels: labels, classCount: classCount)
     }
 
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.rows.columns, outputs: $0.classCount) }
+    }
+
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let state else { throw .notFitted("KNearestNeighbors") }
         try validateInput(x, columns: state.rows.columns)

@@ -57,6 +57,7 @@ final class LibSVMModel: NativeModel, @unchecked Sendable {
 
     /// Builds the `svm_model` of a state whose `problem` is nil.
     private init(state: State) {
+        _ = Self.silenceLibSVM
         self.state = state
         let total = state.supportVectors.rows, width = state.supportVectors.columns + 1
         let nodes = arena.copy(Self.nodes(state.supportVectors, order: 0 ..< total))
@@ -141,15 +142,19 @@ final class LibSVMModel: NativeModel, @unchecked Sendable {
         return result
     }
 
-    /// libsvm keeps its random generator (`rand`, used for Platt scaling's folds) and its print
-    /// function in global state, so training runs one at a time.
+    /// libsvm prints to stdout unless given a print function, in training and when pairwise
+    /// coupling does not converge in prediction (which a saved model's numbers can cause).
+    private static let silenceLibSVM: Void = svm_set_print_string_function { _ in }
+
+    /// libsvm keeps its random generator (`rand`, used for Platt scaling's folds) in global state,
+    /// so training runs one at a time.
     private static let trainingLock = NSLock()
 
     private static func train(_ problem: inout svm_problem, _ parameter: inout svm_parameter,
                               seed: UInt32, classCount: Int, columns: Int) throws(ModelError) -> State {
         trainingLock.lock()
         defer { trainingLock.unlock() }
-        svm_set_print_string_function { _ in }
+        _ = Self.silenceLibSVM
         srand(seed)
         var trained: UnsafeMutablePointer<svm_model>? = svm_train(&problem, &parameter)
         defer { svm_free_and_destroy_model(&trained) }

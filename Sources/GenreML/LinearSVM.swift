@@ -138,6 +138,10 @@ public struct LinearSVM: Classifier {
         return Array(averaged ? average : weights)
     }
 
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.machines.columns, outputs: $0.classes.classCount) }
+    }
+
     /// The machines' scores w·x + b, one column per class as scikit-learn's `decision_function`
     /// (with two trained classes, -d and d); a class without training rows scores -infinity. Their
     /// argmax is scikit-learn's `predict`, which `predict()` can miss where probabilities tie.

@@ -79,6 +79,10 @@ public struct LogisticRegression: Classifier {
                       iterations: result.iterations)
     }
 
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.scores.columns, outputs: $0.classes.classCount) }
+    }
+
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let state else { throw .notFitted("LogisticRegression") }
         try validateInput(x, columns: state.scores.columns)

@@ -19,6 +19,7 @@ struct NativeFit<Model: NativeModel>: Sendable, Codable {
     let model: Model?
 
     var classCount: Int { classes.classCount }
+    var shape: FittedShape { FittedShape(columns: columns, outputs: classCount) }
 
     /// Checks the training set, then lets `train` learn from the rows and their dense labels
     /// (indices into the trained classes) when there are at least two classes.

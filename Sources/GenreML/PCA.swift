@@ -14,7 +14,7 @@ public struct PCA: Transformer {
 
         func check(components: Int) throws(ModelError) {
             try StateCheck.finite(mean, count: mean.count, "mean")
-            try StateCheck.finite(axes, count: components * mean.count, "axes")
+            try StateCheck.finite(axes, count: StateCheck.size(components, mean.count, of: "axes"), "axes")
             try StateCheck.finite(varianceRatio, count: components, "explained variance ratio")
         }
     }
@@ -31,6 +31,10 @@ public struct PCA: Transformer {
             try StateCheck.parameter(components >= 1, "PCA needs at least 1 component, not \(components)")
             try state?.check(components: components)
         }
+    }
+
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.mean.count, outputs: components) }
     }
 
     /// The share of the total variance along each kept axis, largest first (empty before `fit`).

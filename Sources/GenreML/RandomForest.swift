@@ -35,6 +35,8 @@ public struct RandomForest: Classifier {
         try trees.probabilities(x, model: "RandomForest")
     }
 
+    public var fittedShape: FittedShape? { trees.first?.shape }
+
     private enum CodingKeys: String, CodingKey {
         case treeCount, growth, seed, trees
     }

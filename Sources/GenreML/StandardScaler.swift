@@ -22,6 +22,10 @@ public struct StandardScaler: Transformer {
         try StateCheck.decoded(decoder) { () throws(ModelError) in try state?.check() }
     }
 
+    public var fittedShape: FittedShape? {
+        state.map { FittedShape(columns: $0.mean.count, outputs: $0.mean.count) }
+    }
+
     /// The fitted column means (empty before `fit`).
     public var mean: [Double] { state?.mean ?? [] }
     /// The fitted column scales (empty before `fit`).

@@ -16,6 +16,18 @@ enum StateCheck {
         try state(values.allSatisfy(\.isFinite), "\(name) holds NaN or infinite values")
     }
 
+    /// The product of decoded sizes, refused when one is negative or the product overflows (which
+    /// would trap) instead of being compared with the values there are.
+    static func size(_ factors: Int..., of name: String) throws(ModelError) -> Int {
+        var product = 1
+        for factor in factors {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            try state(factor >= 0 && !overflow, "\(name) has an impossible size \(factors.map(String.init).joined(separator: " x "))")
+            product = next
+        }
+        return product
+    }
+
     /// A decoded matrix fills its shape (synthesized decoding does not check that) with finite values.
     static func matrix(_ matrix: RowMatrix, columns: Int, _ name: String) throws(ModelError) {
         try state(matrix.rows >= 0 && matrix.columns == columns && matrix.values.count == matrix.rows * columns,

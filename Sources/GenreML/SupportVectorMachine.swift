@@ -49,6 +49,8 @@ public struct SupportVectorMachine: Classifier {
         try fittedModel().probabilities(x)
     }
 
+    public var fittedShape: FittedShape? { fitted?.shape }
+
     /// libsvm's decision values: one column per pair of trained classes (i, j), i < j, in
     /// increasing order (sklearn's `decision_function` with `decision_function_shape="ovo"`);
     /// positive favours i. No columns when training saw a single class.

@@ -19,6 +19,7 @@ struct TreeModel: Sendable, Codable, Equatable {
     }
 
     var leafCount: Int { leafValues.count / max(classCount, 1) }
+    var shape: FittedShape { FittedShape(columns: featureCount, outputs: classCount) }
 
     /// The longest path from the root to a leaf, in splits (scikit-learn's `get_depth()`).
     var depth: Int {
@@ -95,7 +96,9 @@ struct TreeModel: Sendable, Codable, Equatable {
         guard threshold.count == splits, left.count == splits, right.count == splits else {
             return "split arrays of different lengths"
         }
-        guard leafValues.count == leaves * classCount else {
+        // Multiplied with a check: a decoded class count can be anything.
+        let (cells, overflow) = leaves.multipliedReportingOverflow(by: classCount)
+        guard !overflow, leafValues.count == cells else {
             return "\(leafValues.count) leaf values for \(leaves) leaves of \(classCount) classes"
         }
         if let bad = feature.first(where: { !(0 ..< featureCount).contains(Int($0)) }) {

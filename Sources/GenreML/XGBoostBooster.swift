@@ -2,14 +2,16 @@ import CXGBoost
 import Foundation
 
 /// An XGBoost booster giving class probabilities (objective `multi:softprob`), freed with this
-/// object. Saved as the booster's UBJSON model (XGBoost's own portable format) in base64, with the
-/// thread count prediction should use.
+/// object. Saved as the booster's UBJSON model (XGBoost's own portable format) in base64, checked by
+/// `XGBoostModelCheck` before XGBoost reads it, with the thread count prediction should use.
 ///
 /// `@unchecked Sendable`: the handle never changes after `init`, and `lock` keeps calls from
 /// sharing the prediction state XGBoost keeps inside the booster.
 final class XGBoostBooster: NativeModel, @unchecked Sendable {
     private let handle: BoosterHandle
     private let lock = NSLock()
+    /// A hint: XGBoost gets at most one thread per core (libgomp ends the process when it cannot
+    /// start the threads it is asked for).
     private let threadCount: Int
     /// Read from the booster at the end of `init`.
     private(set) var classCount = 0
@@ -23,7 +25,7 @@ final class XGBoostBooster: NativeModel, @unchecked Sendable {
         handle = created!
         self.threadCount = threadCount
         // From here on `deinit` frees the handle whatever fails.
-        try setParameters([("verbosity", "0"), ("nthread", "\(threadCount)")])
+        try setParameters([("verbosity", "0"), ("nthread", "\(min(threadCount, ProcessInfo.processInfo.activeProcessorCount))")])
     }
 
     /// Boosts `rounds` rounds on rows labelled `0..<classCount`; `parameters` are XGBoost's names
@@ -41,9 +43,11 @@ final class XGBoostBooster: NativeModel, @unchecked Sendable {
     }
 
     private convenience init(loading model: Data, threadCount: Int) throws(ModelError) {
+        let bytes = [UInt8](model)
+        try XGBoostModelCheck.check(bytes)
         try XGBoost.silenceThisThread()
         try self.init(caching: nil, threadCount: threadCount)
-        try XGBoost.check(XGBoosterLoadModelFromBuffer(handle, [UInt8](model), bst_ulong(model.count)))
+        try XGBoost.check(XGBoosterLoadModelFromBuffer(handle, bytes, bst_ulong(bytes.count)))
         try readShape()
     }
 
@@ -52,15 +56,12 @@ final class XGBoostBooster: NativeModel, @unchecked Sendable {
     convenience init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let threadCount = try container.decode(Int.self, forKey: .threadCount)
-        // Both of XGBoost's JSON formats open with an object; anything else would be read as its
-        // deprecated binary format, which trusts lengths read from the buffer.
-        guard let model = Data(base64Encoded: try container.decode(String.self, forKey: .model)),
-              model.first == UInt8(ascii: "{"), threadCount > 0, threadCount <= Int32.max
+        guard let model = Data(base64Encoded: try container.decode(String.self, forKey: .model)), threadCount > 0
         else { throw corrupt(decoder, "the booster is not a base64 XGBoost model with a thread count") }
         do throws(ModelError) {
             try self.init(loading: model, threadCount: threadCount)
         } catch {
-            throw corrupt(decoder, error.description)
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 
@@ -79,6 +80,11 @@ final class XGBoostBooster: NativeModel, @unchecked Sendable {
         try withExtendedLifetime(data) { () throws(ModelError) in
             try XGBoost.check(XGBoosterPredictFromDMatrix(handle, data.handle, #"{"type": 0, "training": false, "#
                 + #""iteration_begin": 0, "iteration_end": 0, "strict_shape": false}"#, &shape, &dimensions, &result))
+        }
+        // The copy below reads rows x classes floats: checked against what XGBoost says it wrote.
+        let count = UnsafeBufferPointer(start: shape, count: Int(dimensions)).reduce(1) { $0 * Int($1) }
+        guard count == x.rows * classCount else {
+            throw .library("XGBoost gave \(count) probabilities for \(x.rows) rows of \(classCount) classes")
         }
         return RowMatrix(rows: x.rows, columns: classCount,
                          values: Array(UnsafeBufferPointer(start: result, count: x.rows * classCount)))

@@ -102,12 +102,18 @@ public struct SafetensorsFile: Equatable, Sendable {
         guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1] else {
             throw SafetensorsError.badExtent(source: source, tensor: name, reason: "has shape \(shape) and data_offsets \(offsets)")
         }
-        let count = shape.reduce(1, *)
-        guard offsets[1] - offsets[0] == count * 4 else {
-            throw SafetensorsError.badExtent(source: source, tensor: name,
-                                             reason: "has shape \(shape) (\(count * 4) bytes) but data_offsets \(offsets)")
+        // Multiplied with checks: the header's numbers can be anything, and an overflow would trap.
+        let count = shape.reduce(Optional(1)) { product, dimension in
+            product.flatMap { product in
+                let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+                return overflow || next > Int.max / 4 ? nil : next
+            }
         }
-        guard bodyStart + offsets[1] <= bytes.count else {
+        guard let count, offsets[1] - offsets[0] == count * 4 else {
+            throw SafetensorsError.badExtent(source: source, tensor: name,
+                                             reason: "has shape \(shape) (\(count.map { "\($0 * 4)" } ?? "too many") bytes) but data_offsets \(offsets)")
+        }
+        guard offsets[1] <= bytes.count - bodyStart else {
             throw SafetensorsError.truncated(source: source, reason: "tensor '\(name)' ends at byte \(offsets[1]) of the data, which has \(bytes.count - bodyStart)")
         }
         let start = bodyStart + offsets[0]

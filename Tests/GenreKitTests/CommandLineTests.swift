@@ -122,6 +122,39 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 14's crafted bundles, their checksums made to match, through the command line in a
+    /// process limited to 1 GB of address space: an XGBoost array count made 2^31 by one flipped
+    /// byte (XGBoost allocated gigabytes, then crashed), the payload cut in half, and a logistic
+    /// class count of 1e9 (4 GB for 15 s) are each refused in one line, quickly; a thread count
+    /// of 100000 (libgomp ended the process) classifies.
+    @Test func craftedBundlesAreRefusedQuicklyInBoundedMemory() throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("song.wav"), seconds: 4, sampleRate: 22050)
+        let xgboost = try ModelBundleTests.bundle(.xgboost)
+        let payload = try ModelBundleTests.boosterPayload(xgboost)
+        let flipped = try #require(UBJSONEdit.replacing(payload, after: "left_children", at: 9, with: [0x80]))
+        let model = ModelBundleTests.booster + ["model"]
+        let cases: [(String, Data, Int32)] = [
+            ("flipped", try ModelBundleTests.forged(xgboost, [(model, Data(flipped).base64EncodedString())]), 1),
+            ("truncated", try ModelBundleTests.forged(xgboost, [(model, Data(payload.prefix(payload.count / 2)).base64EncodedString())]), 1),
+            ("threads", try ModelBundleTests.forged(xgboost, [(ModelBundleTests.booster + ["threadCount"], 100_000)]), 0),
+            ("classes", try ModelBundleTests.forged(ModelBundleTests.bundle(),
+                                                    [(ModelBundleTests.model("logistic", "state", "classes", "classCount"), 1_000_000_000)]), 1),
+        ]
+        let clock = ContinuousClock()
+        for (name, bytes, status) in cases {
+            let path = folder.file("\(name).genremodel")
+            try bytes.write(to: URL(fileURLWithPath: path))
+            var run: GenreRun?
+            let time = try clock.measure {
+                run = try GenreRun(["classify", "--bundle", path, folder.file("song.wav")], launcher: ["/usr/bin/prlimit", "--as=1000000000"])
+            }
+            #expect(run?.status == status, "\(name): \(run?.stderr ?? "")")
+            #expect(status == 0 || run?.stderr.contains("the model bundle is damaged") == true, "\(name): \(run?.stderr ?? "")")
+            #expect(time < .seconds(5), "\(name)")
+        }
+    }
+
     @Test func segmentsGetOneRowEachNamedByIndex() throws {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("jazz.00001.wav"), seconds: 7, sampleRate: 22050)

@@ -63,5 +63,11 @@ import TestSupport
         #expect(throws: ModelError.notFitted("the fine-tuned musicnn")) { try FineTunedMusicnn().probabilities(train.x) }
         var withPCA = ModelPipeline(ModelChoice(.musicnnFineTune), classCount: 2, pcaComponents: 2)
         #expect(throws: ModelError.self) { try withPCA.fit(train.x, labels: train.labels) }
+        // Saved settings cut the network where prediction cuts it: a count of blocks it lacks is refused.
+        let saved = try JSONEncoder().encode(FineTuning())
+        #expect(try JSONDecoder().decode(FineTuning.self, from: saved) == FineTuning())
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(FineTuning.self, from: ModelBundleTests.editing(saved, [(["frozenBlocks"], 7)]))
+        }
     }
 }

@@ -54,6 +54,8 @@ import TestSupport
         #expect(ranges.first == 0 ..< 66150)
         #expect(ranges.last == 595_350 ..< 661_500)
         #expect(segmenter.ranges(sampleCount: 5000, sampleRate: 22050) == [0 ..< 5000])
+        // Windows longer than any count of samples (a bundle's, say) are one window, not a trap.
+        #expect(try Segmenter(segmentSeconds: 1e300, hopSeconds: 1e300).ranges(sampleCount: 5000, sampleRate: 22050) == [0 ..< 5000])
         #expect(throws: AudioError.invalidSegmentLength(0)) { try Segmenter(segmentSeconds: 0) }
     }
 

@@ -31,6 +31,18 @@ import TestSupport
         #expect(report.confusion.flatMap { $0 }.map(Double.init) == fixture.tensors["confusion"]!.values)
     }
 
+    /// A saved report (a bundle's) whose scores or confusion matrix are not one per class is refused:
+    /// the text and the SVG index them by class.
+    @Test func aSavedReportHasOneRowPerClass() throws {
+        let saved = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(ClassificationReport.self, from: saved) == report)
+        for edit in [(["classes"], report.classes + ["extra"]) as ([String], Any), (["confusion"], [[1]]), (["perClass"], [])] {
+            #expect(throws: DecodingError.self, "\(edit.0)") {
+                try JSONDecoder().decode(ClassificationReport.self, from: ModelBundleTests.editing(saved, [edit]))
+            }
+        }
+    }
+
     @Test func textIsLaidOutAsScikitLearnPrintsIt() {
         #expect(report.text() == fixture.metadata["report"]!)
     }

@@ -34,6 +34,18 @@ import TestSupport
         #expect(try decoded.probabilities(test.x) == probabilities)
     }
 
+    /// A saved network whose class count (and its pipeline's, so that they agree) is far beyond its
+    /// weights is refused before a network is built for it, which would take gigabytes.
+    @Test func aClassCountBeyondTheWeightsIsRefused() throws {
+        let train = Self.blobs(rows: 30, seed: 6)
+        var pipeline = ModelPipeline(ModelChoice(.mlp), classCount: 3, seed: 5)
+        try pipeline.fit(train.x, labels: train.labels)
+        let forged = try JSONDecoder().decode(ModelPipeline.self, from: ModelBundleTests.editing(JSONEncoder().encode(pipeline), [
+            (["classCount"], 10_000_000), (["classifier", "neural", "_0", "trained", "classCount"], 10_000_000),
+        ]))
+        #expect(throws: ModelError.self) { try forged.probabilities(train.x) }
+    }
+
     @Test func sameSeedSameModel() throws {
         let train = Self.blobs(rows: 60, seed: 3)
         func fitted(seed: UInt64) throws -> RowMatrix {

@@ -186,6 +186,98 @@ import TestSupport
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(GradientBoostedTrees.self, from: noThreads) }
     }
 
+    /// A small booster saved, its XGBoost model bytes, and the same saved booster with other bytes.
+    struct SavedBooster {
+        let model: [UInt8]
+        let test: RowMatrix
+        /// The saved JSON before and after the model's base64.
+        private let head: String, tail: String
+
+        init() throws {
+            let data = try Rows("")
+            var trees = GradientBoostedTrees(rounds: 1, maxDepth: 2)
+            try trees.fit(data.train, labels: data.labels, classCount: 5)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let json = String(decoding: try encoder.encode(trees), as: UTF8.self)
+            let saved = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            let encoded = try #require(((saved?["fitted"] as? [String: Any])?["model"] as? [String: Any])?["model"] as? String)
+            let parts = json.components(separatedBy: encoded)
+            (head, tail) = (parts[0], parts[1])
+            model = Array(try #require(Data(base64Encoded: encoded)))
+            test = data.test.selecting(rows: 0 ..< 20)
+        }
+
+        func loading(_ bytes: [UInt8]) throws -> GradientBoostedTrees {
+            try JSONDecoder().decode(GradientBoostedTrees.self, from: Data((head + Data(bytes).base64EncodedString() + tail).utf8))
+        }
+    }
+
+    /// XGBoost model bytes with a bit flipped at every fifth byte (each bit in turn), every
+    /// eleventh byte set to 0 or 255, and cut at every third length. XGBoost alone crashed on some
+    /// (SIGSEGV) and on others allocated gigabytes. Each is now refused as a damaged model, or is a
+    /// model (a number changed) whose probabilities are finite. (Loading a model takes XGBoost
+    /// 10 ms, so the test samples the bytes; every byte and bit was tried when the checks were written.)
+    @Test func damagedBoosterBytesAreRefusedOrStillAModel() throws {
+        let saved = try SavedBooster()
+        var variants = stride(from: 0, to: saved.model.count, by: 5).map { index in
+            var flipped = saved.model
+            flipped[index] ^= 1 << (index / 5 % 8)
+            return flipped
+        }
+        for index in stride(from: 0, to: saved.model.count, by: 11) {
+            for value: UInt8 in [0, 255] {
+                var set = saved.model
+                set[index] = value
+                variants.append(set)
+            }
+        }
+        for variant in variants {
+            do {
+                let probabilities = try saved.loading(variant).probabilities(saved.test)
+                #expect(probabilities.values.allSatisfy { $0.isFinite })
+            } catch is DecodingError {}
+        }
+        for length in stride(from: 0, to: saved.model.count, by: 3) {
+            #expect(throws: DecodingError.self) { try saved.loading(Array(saved.model.prefix(length))) }
+        }
+    }
+
+    /// Indices and counts edited in place, each of which made XGBoost read or write out of bounds,
+    /// loop, or allocate at will, are refused; so is a model nested deeper than any XGBoost writes.
+    @Test func boosterIndicesOutOfRangeAreRefused() throws {
+        let saved = try SavedBooster()
+        let edits: [(String, String, Int, [UInt8])] = [
+            ("a child outside the tree", "left_children", 13, UBJSONEdit.bigEndian(Int32(999))),
+            ("the root its own child", "left_children", 13, UBJSONEdit.bigEndian(Int32(0))),
+            ("a parent outside the tree", "parents", 13 + 4, UBJSONEdit.bigEndian(Int32(999))),
+            ("a split on a missing feature", "split_indices", 13, UBJSONEdit.bigEndian(Int32(12))),
+            ("a categorical split", "split_type", 13, [1]),
+            // tree_info is [#L, a count, then an int8 (i) per tree.
+            ("a tree of a class the model does not have", "tree_info", 12, [5]),
+            ("a huge array count", "left_children", 5, UBJSONEdit.bigEndian(Int64(1) << 60)),
+            ("a string past the end", "learner", 1, [UInt8(ascii: "L")] + UBJSONEdit.bigEndian(Int64.max)),
+        ]
+        for (why, key, offset, bytes) in edits {
+            let edited = try #require(UBJSONEdit.replacing(saved.model, after: key, at: offset, with: bytes))
+            #expect(throws: DecodingError.self, "\(why)") { try saved.loading(edited) }
+        }
+        let level = [UInt8(ascii: "["), UInt8(ascii: "#"), UInt8(ascii: "L")] + UBJSONEdit.bigEndian(Int64(1))
+        #expect(throws: DecodingError.self) { try saved.loading(Array(repeatElement(level, count: 100_000).joined())) }
+        #expect(throws: Never.self) { try saved.loading(saved.model) }
+    }
+
+    /// A saved thread count is a hint: beyond the cores it is cut to them (libgomp ended the
+    /// process when it could not start 100000 threads).
+    @Test func boosterThreadCountIsCutToTheCores() throws {
+        let saved = try SavedBooster()
+        let original = try saved.loading(saved.model)
+        let data = try JSONEncoder().encode(original)
+        let many = try JSONDecoder().decode(GradientBoostedTrees.self,
+                                            from: editing(data, at: ["fitted", "model"]) { $0["threadCount"] = 100_000 })
+        #expect(try many.probabilities(saved.test) == original.probabilities(saved.test))
+    }
+
     enum Model: CustomStringConvertible {
         case svm, trees
 

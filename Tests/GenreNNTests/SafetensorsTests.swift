@@ -68,6 +68,14 @@ import TestSupport
                                                    reason: "has shape [4, 4] (64 bytes) but data_offsets [12, 60]")) {
             try SafetensorsFile(data: Data(text.utf8))
         }
+        // Numbers whose product or sum overflows (which used to trap), as a forged bundle's weights might hold.
+        let headerLength = Int(bytes.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        for (from, to) in [("[3,4]", "[4611686018427387904,4]"), ("[12,60]", "[9223372036854775000,9223372036854775048]")] {
+            let header = String(decoding: bytes[8 ..< 8 + headerLength], as: UTF8.self).replacingOccurrences(of: from, with: to)
+            let forged = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Data($0) } + Data(header.utf8)
+                + bytes[(8 + headerLength)...]
+            #expect(throws: SafetensorsError.self, "\(to)") { try SafetensorsFile(data: forged) }
+        }
     }
 
     @Test func modelWeightsRoundTripAndMismatchesAreErrors() throws {
