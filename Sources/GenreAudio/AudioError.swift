@@ -24,6 +24,12 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case invalidSegmentHop(Double)
     case offsetPastEnd(path: String, offsetSeconds: Double, fileSeconds: Double)
     case resamplerFailed(reason: String)
+    /// The header gives a sample rate outside `AudioDecoder.plausibleRates`.
+    case implausibleSampleRate(path: String, rate: Int)
+    /// The audio (its header says `seconds`; nil when it said less than it held) is longer than
+    /// the decoder's limit.
+    case tooLong(path: String, seconds: Double?, limitSeconds: Double)
+    case invalidDurationLimit(Double)
 
     public var description: String {
         switch self {
@@ -54,7 +60,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
         case .damaged(let path, let at, let reason):
             "\(path) is damaged: reading failed after \(seconds(at)) (\(reason)); re-create or re-download it"
         case .invalidSampleRate(let rate):
-            "sample rate must be a positive number of Hz (or nil to keep the file's rate), got \(rate)"
+            "sample rate must be \(AudioDecoder.plausibleRates.lowerBound) to \(AudioDecoder.plausibleRates.upperBound) Hz"
+                + " (or nil to keep the file's rate), got \(rate)"
         case .invalidOffset(let offset):
             "offset must be a finite number of seconds >= 0, got \(offset)"
         case .invalidDuration(let duration):
@@ -68,8 +75,28 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
                 + " use a smaller offset"
         case .resamplerFailed(let reason):
             "libsoxr cannot resample (\(reason)); try another sample rate, or nil to keep the file's"
+        case .implausibleSampleRate(let path, let rate):
+            "\(path): its header gives a sample rate of \(rate) Hz, outside the \(AudioDecoder.plausibleRates.lowerBound) to"
+                + " \(AudioDecoder.plausibleRates.upperBound) Hz audio is stored at; the header is damaged: re-create the file"
+        case .tooLong(let path, let seconds?, let limit):
+            "\(path) holds \(duration(seconds)) of audio, more than the limit of \(duration(limit)); if it really is that"
+                + " long, raise the limit (--max-duration)"
+        case .tooLong(let path, nil, let limit):
+            "\(path) holds more than the limit of \(duration(limit)) of audio, although its header says less (a damaged"
+                + " header?); if it really is that long, raise the limit (--max-duration)"
+        case .invalidDurationLimit(let limit):
+            "the duration limit must be a positive number of seconds (or nil for none), got \(limit)"
         }
     }
+}
+
+/// "2 h 5 min", "4.5 s": a long duration as people say it.
+private func duration(_ value: Double) -> String {
+    guard value >= 60 else { return seconds(value) }
+    let minutes = Int((value / 60).rounded())
+    guard minutes >= 60 else { return "\(minutes) min" }
+    guard minutes >= 48 * 60 else { return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min" }
+    return String(format: "%.1f days", value / 86400)
 }
 
 private func seconds(_ value: Double) -> String {

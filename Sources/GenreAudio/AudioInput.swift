@@ -60,6 +60,7 @@ final class AudioInput {
         guard sampleRate > 0, channels > 0 else {
             throw .noDecodableAudio(path: path, reason: "its \(codecName) stream has no sample rate or channels")
         }
+        guard AudioDecoder.plausibleRates.contains(sampleRate) else { throw .implausibleSampleRate(path: path, rate: sampleRate) }
 
         let timeBase = av_q2d(stream.pointee.time_base)
         let streamSeconds = stream.pointee.duration == noTimestamp ? nil : Double(stream.pointee.duration) * timeBase

@@ -18,6 +18,19 @@ extension FeatureSet {
     public func extract(clips: [[Float]]) throws -> [[Double]] { try clips.map(extract) }
 }
 
+/// A feature set whose values for a whole clip can be computed as its samples come, so that a
+/// clip of any length needs little memory.
+public protocol StreamingFeatureSet: FeatureSet {
+    func accumulator() -> any FeatureAccumulator
+}
+
+/// The values of one clip, fed its samples in order.
+public protocol FeatureAccumulator {
+    mutating func append(_ samples: [Float]) throws
+    /// `extract` of all the samples appended.
+    mutating func finish() throws -> [Double]
+}
+
 /// The feature sets GenreKit knows, by name.
 public enum FeatureSets {
     public static let all: [any FeatureSet] = [GTZAN57(), LogMelPatch.logmel128]

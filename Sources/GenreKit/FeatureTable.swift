@@ -65,10 +65,11 @@ public struct FeatureExtractor: Sendable {
     public let segmenter: Segmenter?
     let decoder: AudioDecoder
 
-    public init(featureSet: any FeatureSet, segmenter: Segmenter? = nil) {
+    public init(featureSet: any FeatureSet, segmenter: Segmenter? = nil,
+                maxDurationSeconds: Double? = AudioDecoder.defaultMaxDurationSeconds) {
         self.featureSet = featureSet
         self.segmenter = segmenter
-        self.decoder = AudioDecoder(sampleRate: featureSet.sampleRate)
+        self.decoder = AudioDecoder(sampleRate: featureSet.sampleRate, maxDurationSeconds: maxDurationSeconds)
     }
 
     public struct Result: Sendable {
@@ -78,18 +79,13 @@ public struct FeatureExtractor: Sendable {
     }
 
     public func rows(for path: String) throws -> Result {
-        let audio = try decoder.decode(path)
+        let features = try WindowFeatures(path: path, decoder: decoder, featureSet: featureSet, segmenter: segmenter)
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         let label = GTZANNames.label(forPath: path)
-        let warning = audio.warning
-        guard let segmenter else {
-            let values = try featureSet.extract(audio.samples)
-            return Result(rows: [.init(filename: fileName, values: values, label: label)], warning: warning)
+        let rows = features.rows.enumerated().map { index, values in
+            FeatureTable.Row(filename: segmenter == nil ? fileName : GTZANNames.segmentName(fileName: fileName, index: index),
+                             values: values, label: label)
         }
-        let ranges = segmenter.ranges(sampleCount: audio.samples.count, sampleRate: audio.sampleRate)
-        let rows = try featureSet.extract(clips: ranges.map { Array(audio.samples[$0]) }).enumerated().map { index, values in
-            FeatureTable.Row(filename: GTZANNames.segmentName(fileName: fileName, index: index), values: values, label: label)
-        }
-        return Result(rows: rows, warning: warning)
+        return Result(rows: rows, warning: features.warning)
     }
 }

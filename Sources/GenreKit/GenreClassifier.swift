@@ -63,51 +63,42 @@ public struct GenreClassifier: Sendable {
     let columnIndices: [Int]
     let decoder: AudioDecoder
 
-    public init(bundle: ModelBundle) throws(BundleError) {
+    public init(bundle: ModelBundle, maxDurationSeconds: Double? = AudioDecoder.defaultMaxDurationSeconds) throws(BundleError) {
         let set = try ModelBundle.featureSet(named: bundle.featureSet, path: "the model")
         self.bundle = bundle
         featureSet = set
         // A dictionary: a bundle may name tens of thousands of columns of a set of as many.
         let index = Dictionary(set.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         columnIndices = bundle.columns.compactMap { index[$0] }
-        decoder = AudioDecoder(sampleRate: set.sampleRate)
+        decoder = AudioDecoder(sampleRate: set.sampleRate, maxDurationSeconds: maxDurationSeconds)
     }
 
     public func classify(_ path: String, aggregation: Aggregation? = nil) throws -> SongPrediction {
-        let audio = try decoder.decode(path)
-        let rate = Double(audio.sampleRate)
-        var ranges = bundle.segmenter?.ranges(sampleCount: audio.samples.count, sampleRate: audio.sampleRate)
-            ?? [0 ..< audio.samples.count]
-        // Consecutive windows leave up to a window's length unheard at the end; a last window
-        // aligned with the end hears it when it is more than a third of a window.
-        if let last = ranges.last, audio.samples.count - last.upperBound > last.count / 3 {
-            ranges.append(audio.samples.count - last.count ..< audio.samples.count)
-        }
-        var values: [Float] = []
-        values.reserveCapacity(ranges.count * columnIndices.count)
-        for features in try featureSet.extract(clips: ranges.map { Array(audio.samples[$0]) }) {
-            values += columnIndices.map { Float(features[$0]) }
-        }
+        let features = try WindowFeatures(path: path, decoder: decoder, featureSet: featureSet, segmenter: bundle.segmenter,
+                                          endAligned: true)
+        let ranges = features.ranges
+        let values = features.rows.flatMap { row in columnIndices.map { Float(row[$0]) } }
         let probabilities = try bundle.pipeline.probabilities(
             RowMatrix(rows: ranges.count, columns: columnIndices.count, values: values))
+        let rate = Double(features.sampleRate)
         let windows = ranges.enumerated().map { index, range in
             WindowPrediction(startSeconds: Double(range.lowerBound) / rate, endSeconds: Double(range.upperBound) / rate,
                              ranking: ranking(Aggregation.mean.combine(probabilities, rows: [index])))
         }
         let method = aggregation ?? bundle.aggregation
-        let warnings = [audio.warning, shortSongWarning(audio)].compactMap { $0 }
+        let warnings = [features.warning, shortSongWarning(features.durationSeconds)].compactMap { $0 }
         return try SongPrediction(
-            path: path, durationSeconds: Double(audio.samples.count) / rate, aggregation: method,
+            path: path, durationSeconds: features.durationSeconds, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
             warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
     }
 
     /// A song shorter than one of the model's windows is classified as one window of all of it,
     /// which the model never saw in training: say so.
-    private func shortSongWarning(_ audio: DecodedAudio) -> String? {
-        guard let window = bundle.segmenter?.segmentSeconds, audio.durationSeconds < window else { return nil }
+    private func shortSongWarning(_ seconds: Double) -> String? {
+        guard let window = bundle.segmenter?.segmentSeconds, seconds < window else { return nil }
         return String(format: "the song is %.2f s long, shorter than the model's %g s window: it was classified as one "
-                      + "window of all of it, so the answer rests on little audio", audio.durationSeconds, window)
+                      + "window of all of it, so the answer rests on little audio", seconds, window)
     }
 
     func ranking(_ probabilities: [Double]) -> [GenreScore] { GenreScore.ranking(bundle.classes, probabilities) }

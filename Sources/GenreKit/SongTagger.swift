@@ -10,31 +10,34 @@ public struct SongTagger: Sendable {
     public let network: any TaggingNetwork
     private let decoder: AudioDecoder
 
-    public init(network: any TaggingNetwork) {
+    public init(network: any TaggingNetwork, maxDurationSeconds: Double? = AudioDecoder.defaultMaxDurationSeconds) {
         self.network = network
-        decoder = AudioDecoder(sampleRate: network.sampleRate)
+        decoder = AudioDecoder(sampleRate: network.sampleRate, maxDurationSeconds: maxDurationSeconds)
     }
 
-    /// The tags of the audio file at `path`.
+    /// The tags of the audio file at `path`, decoded as the network takes it in.
     public func tags(_ path: String, aggregation: Aggregation = .mean) throws -> SongPrediction {
-        let audio = try decoder.decode(path)
-        return try tags(samples: audio.samples, path: path, aggregation: aggregation, warning: audio.warning)
+        let stream = try decoder.stream(path)
+        let taggram = try network.taggram { try stream.next() }
+        return try tags(taggram, sampleCount: stream.deliveredCount, path: path, aggregation: aggregation,
+                        warning: stream.warning)
     }
 
     /// The tags of `samples` at the network's rate; `path` names them in the answer. Fails for a clip
     /// shorter than one patch (`MusicnnInput.shortestClipSamples`).
     public func tags(samples: [Float], path: String, aggregation: Aggregation = .mean) throws -> SongPrediction {
-        try tags(samples: samples, path: path, aggregation: aggregation, warning: DigitalSilence.warning(samples))
+        try tags(try network.taggram(of: samples), sampleCount: samples.count, path: path, aggregation: aggregation,
+                 warning: DigitalSilence.warning(samples))
     }
 
-    private func tags(samples: [Float], path: String, aggregation: Aggregation, warning: String?) throws -> SongPrediction {
-        let taggram = try network.taggram(of: samples)
+    private func tags(_ taggram: Taggram, sampleCount: Int, path: String, aggregation: Aggregation,
+                      warning: String?) throws -> SongPrediction {
         let windows = taggram.patches.enumerated().map { index, patch in
             WindowPrediction(startSeconds: patch.startSeconds, endSeconds: patch.endSeconds, ranking: GenreScore.ranking(
                 taggram.tags, Aggregation.mean.combineIndependent(taggram.probabilities, rows: [index])))
         }
         return try SongPrediction(
-            path: path, durationSeconds: Double(samples.count) / Double(network.sampleRate), aggregation: aggregation,
+            path: path, durationSeconds: Double(sampleCount) / Double(network.sampleRate), aggregation: aggregation,
             ranking: GenreScore.ranking(taggram.tags, aggregation.combineIndependent(taggram.probabilities,
                                                                                      rows: taggram.patches.indices)),
             windows: windows, warning: warning)

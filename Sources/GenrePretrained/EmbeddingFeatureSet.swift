@@ -36,10 +36,10 @@ public struct EmbeddingFeatureSet: FeatureSet {
     /// The patches of all clips go through the network together (a song's windows at once).
     public func extract(clips: [[Float]]) throws -> [[Double]] {
         let patches = try clips.map(input.patches(repeatPadding:))
-        // Batches of 16 patches bound the activations (musicnn's front end holds ~45 MB a patch).
         let all = patches.flatMap { $0 }
-        var vectors = try stride(from: 0, to: all.count, by: 16).flatMap { start in
-            try network.embeddings(of: PretrainedNetwork.batch(Array(all[start ..< min(all.count, start + 16)])), layer: layer)
+        var vectors = try stride(from: 0, to: all.count, by: PretrainedNetwork.patchBatch).flatMap { start in
+            try network.embeddings(of: PretrainedNetwork.batch(Array(all[start ..< min(all.count, start + PretrainedNetwork.patchBatch)])),
+                                   layer: layer)
         }[...]
         return try patches.map { clipPatches in
             let mine = vectors.prefix(clipPatches.count)
@@ -47,6 +47,51 @@ public struct EmbeddingFeatureSet: FeatureSet {
             let row = columns.indices.map { column in mine.reduce(0.0) { $0 + Double($1[column]) } / Double(mine.count) }
             if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: columns[bad]) }
             return row
+        }
+    }
+}
+
+extension EmbeddingFeatureSet: StreamingFeatureSet {
+    public func accumulator() -> any FeatureAccumulator { Accumulator(set: self) }
+
+    /// The sum of the patches' vectors, patches run `PretrainedNetwork.patchBatch` at a time.
+    struct Accumulator: FeatureAccumulator {
+        let set: EmbeddingFeatureSet
+        var cutter: MusicnnPatchCutter
+        var pending: [Matrix] = []
+        var sums: [Double]
+        var patchCount = 0
+        /// The clip while it is shorter than a patch, to be repeated should it stay so.
+        var short: [Float]? = []
+
+        init(set: EmbeddingFeatureSet) {
+            self.set = set
+            cutter = MusicnnPatchCutter(input: set.input)
+            sums = [Double](repeating: 0, count: set.columns.count)
+        }
+
+        mutating func append(_ samples: [Float]) throws {
+            pending += try cutter.append(samples)
+            short = cutter.starts.isEmpty ? short.map { $0 + samples } : nil
+            if pending.count >= PretrainedNetwork.patchBatch { try run() }
+        }
+
+        mutating func finish() throws -> [Double] {
+            pending += try cutter.finish()
+            if let short, cutter.starts.isEmpty { pending = try set.input.patches(repeatPadding: short) }
+            try run()
+            let row = sums.map { $0 / Double(patchCount) }
+            if let bad = row.firstIndex(where: { !$0.isFinite }) { throw FeatureError.notFinite(column: set.columns[bad]) }
+            return row
+        }
+
+        private mutating func run() throws {
+            guard !pending.isEmpty else { return }
+            for vector in try set.network.embeddings(of: PretrainedNetwork.batch(pending), layer: set.layer) {
+                for column in sums.indices { sums[column] += Double(vector[column]) }
+            }
+            patchCount += pending.count
+            pending = []
         }
     }
 }

@@ -21,6 +21,8 @@ public struct MusicnnInput: Sendable {
     /// Frames from the start of one patch to the start of the next; musicnn calls this step `overlap`.
     public let hopFrames: Int
     private let transform: STFT
+    /// The same transform on a signal already centred, for patches cut as the samples come.
+    private let uncentredTransform: STFT
     private let bank: MelFilterBank
 
     /// Patches `hopFrames` apart; the default puts them side by side, as musicnn's extractor does.
@@ -29,6 +31,9 @@ public struct MusicnnInput: Sendable {
         self.hopFrames = hopFrames
         // The settings are fixed and valid, so building the transform and the filter bank cannot fail.
         transform = try! STFT(Self.stft)
+        var uncentred = Self.stft
+        uncentred.center = false
+        uncentredTransform = try! STFT(uncentred)
         bank = try! MelFilterBank(sampleRate: Self.sampleRate, nFFT: Self.stft.nFFT, settings: Self.mel)
     }
 
@@ -43,6 +48,10 @@ public struct MusicnnInput: Sendable {
 
     /// The log-compressed mel spectrogram (96 mels, frames) of 16 kHz `samples`.
     public func logMelSpectrogram(_ samples: [Float]) throws(MusicnnInputError) -> Matrix {
+        try logMelSpectrogram(samples, transform: transform)
+    }
+
+    private func logMelSpectrogram(_ samples: [Float], transform: STFT) throws(MusicnnInputError) -> Matrix {
         let power: Matrix
         do throws(SpectralError) {
             power = try bank.apply(try transform.magnitude(samples, power: 2))
@@ -79,6 +88,62 @@ public struct MusicnnInput: Sendable {
     /// The first frame of each patch of a spectrogram with `frameCount` frames.
     public func patchStarts(frameCount: Int) -> [Int] {
         Array(stride(from: 0, through: frameCount - Self.patchFrames, by: hopFrames))
+    }
+}
+
+/// Cuts a signal into musicnn's patches as its samples come, holding only the samples of the
+/// next patch: the same patches, in the same order, as `MusicnnInput.patches` of the whole signal.
+public struct MusicnnPatchCutter: Sendable {
+    public let input: MusicnnInput
+    /// The first frame of each patch cut so far.
+    public private(set) var starts: [Int] = []
+    /// The signal centred as the STFT centres it (nFFT / 2 zeros before it), from sample
+    /// `bufferStart` of the centred signal on.
+    private var buffer = [Float](repeating: 0, count: MusicnnInput.stft.nFFT / 2)
+    private var bufferStart = 0
+
+    public init(input: MusicnnInput) {
+        self.input = input
+    }
+
+    /// The patches `samples` completes.
+    public mutating func append(_ samples: [Float]) throws(MusicnnInputError) -> [Matrix] {
+        buffer += samples
+        return try cut()
+    }
+
+    /// The patches the end of the signal completes (its last frames see the zeros after it).
+    public mutating func finish() throws(MusicnnInputError) -> [Matrix] {
+        buffer += repeatElement(0, count: MusicnnInput.stft.nFFT / 2)
+        return try cut()
+    }
+
+    private mutating func cut() throws(MusicnnInputError) -> [Matrix] {
+        let hop = MusicnnInput.stft.hopLength
+        // A patch's frames span (patchFrames - 1) hops and one FFT of the centred signal.
+        let span = (MusicnnInput.patchFrames - 1) * hop + MusicnnInput.stft.nFFT
+        var patches: [Matrix] = []
+        while true {
+            let start = (starts.last.map { $0 + input.hopFrames } ?? 0)
+            let from = start * hop - bufferStart
+            guard from + span <= buffer.count else { break }
+            patches.append(try input.uncentredLogMel(Array(buffer[from ..< from + span])))
+            starts.append(start)
+        }
+        // Dropped only once it outweighs the rest, so each sample is moved a bounded number of times.
+        let dead = min((starts.last.map { $0 + input.hopFrames } ?? 0) * hop - bufferStart, buffer.count)
+        if dead > 0 && dead >= buffer.count - dead {
+            buffer.removeFirst(dead)
+            bufferStart += dead
+        }
+        return patches
+    }
+}
+
+extension MusicnnInput {
+    /// The log-mel frames of an already centred signal.
+    fileprivate func uncentredLogMel(_ centred: [Float]) throws(MusicnnInputError) -> Matrix {
+        try logMelSpectrogram(centred, transform: uncentredTransform)
     }
 }
 

@@ -93,6 +93,10 @@ public final class PretrainedNetwork: @unchecked Sendable {
     }
 
     /// Patches from `MusicnnInput.patches` as one network input [patches, 1, 96, 187].
+    /// Patches run through a network at once: musicnn's front end holds ~45 MB a patch, so this
+    /// bounds the activations whatever the song's length.
+    public static let patchBatch = 16
+
     public static func batch(_ patches: [Matrix]) -> Tensor {
         Tensor(shape: [patches.count] + patchShape, scalars: patches.flatMap(\.values))
     }

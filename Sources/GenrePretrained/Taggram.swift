@@ -1,3 +1,4 @@
+import GenreFeatures
 import GenreML
 import GenreNN
 
@@ -17,8 +18,18 @@ public protocol TaggingNetwork: AnyObject, Sendable {
     var tags: [String] { get }
     /// The rate of the samples `taggram(of:)` takes.
     var sampleRate: Int { get }
-    /// The song's tags patch by patch; fails for a clip shorter than one patch.
-    func taggram(of samples: [Float]) throws -> Taggram
+    /// The song's tags patch by patch, from its samples as `next` hands them out (nil after the
+    /// last), so that a song of any length needs memory for a few patches only; fails for a clip
+    /// shorter than one patch.
+    func taggram(streaming next: () throws -> [Float]?) throws -> Taggram
+}
+
+extension TaggingNetwork {
+    /// The tags of samples all at hand.
+    public func taggram(of samples: [Float]) throws -> Taggram {
+        var pending: [Float]? = samples
+        return try taggram { defer { pending = nil }; return pending }
+    }
 }
 
 /// The shipped tagging networks by name, each loaded once (a network added to GenrePretrained is
@@ -32,21 +43,31 @@ public enum TaggingNetworks {
 extension PretrainedNetwork: TaggingNetwork {
     public var sampleRate: Int { MusicnnInput.sampleRate }
 
-    /// The taggram of `samples` at `sampleRate`, cut into side-by-side 3 s patches as musicnn's tagger
-    /// cuts them (`musicnn.tagger.top_tags`). Fails for a clip shorter than one patch
-    /// (`MusicnnInput.shortestClipSamples`).
-    public func taggram(of samples: [Float]) throws -> Taggram {
-        let input = try MusicnnInput()
-        let spectrogram = try input.logMelSpectrogram(samples)
-        let starts = input.patchStarts(frameCount: spectrogram.columns)
-        guard !starts.isEmpty else {
-            throw MusicnnInputError.clipTooShort(samples: samples.count, minimum: MusicnnInput.shortestClipSamples)
+    /// Side-by-side 3 s patches as musicnn's tagger cuts them (`musicnn.tagger.top_tags`), run
+    /// `patchBatch` at a time.
+    public func taggram(streaming next: () throws -> [Float]?) throws -> Taggram {
+        var cutter = MusicnnPatchCutter(input: try MusicnnInput())
+        var pending: [Matrix] = []
+        var probabilities: [Float] = []
+        var sampleCount = 0
+        func run() throws {
+            if !pending.isEmpty { probabilities += try taggram(Self.batch(pending)).scalars }
+            pending = []
         }
-        let taggram = try taggram(Self.batch(input.patches(of: spectrogram)))
+        while let chunk = try next() {
+            sampleCount += chunk.count
+            pending += try cutter.append(chunk)
+            if pending.count >= Self.patchBatch { try run() }
+        }
+        pending += try cutter.finish()
+        try run()
+        guard !cutter.starts.isEmpty else {
+            throw MusicnnInputError.clipTooShort(samples: sampleCount, minimum: MusicnnInput.shortestClipSamples)
+        }
         let secondsPerFrame = Double(MusicnnInput.stft.hopLength) / Double(MusicnnInput.sampleRate)
         return Taggram(
             tags: tags,
-            patches: starts.map { (Double($0) * secondsPerFrame, Double($0 + MusicnnInput.patchFrames) * secondsPerFrame) },
-            probabilities: RowMatrix(rows: taggram.shape[0], columns: taggram.shape[1], values: taggram.scalars))
+            patches: cutter.starts.map { (Double($0) * secondsPerFrame, Double($0 + MusicnnInput.patchFrames) * secondsPerFrame) },
+            probabilities: RowMatrix(rows: cutter.starts.count, columns: tags.count, values: probabilities))
     }
 }

@@ -48,7 +48,7 @@ struct Classify: AsyncParsableCommand {
             throw ValidationError("--aggregation combines a song's windows, and \(self.bundle ?? "the model") classifies whole songs; "
                 + "leave --aggregation out")
         }
-        let classifier = try GenreClassifier(bundle: bundle)
+        let classifier = try GenreClassifier(bundle: bundle, maxDurationSeconds: run.maxDuration.seconds)
         try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .genres, format: format.format,
                                   output: output, run: run) { [aggregation] path in
             try classifier.classify(path, aggregation: aggregation)

@@ -116,7 +116,8 @@ struct DataOptions: ParsableArguments {
     }
 
     private func extract(_ audio: AudioDataset) async throws -> FeatureDataset {
-        let extractor = FeatureExtractor(featureSet: try features.featureSet, segmenter: try features.segmenter)
+        let extractor = FeatureExtractor(featureSet: try features.featureSet, segmenter: try features.segmenter,
+                                         maxDurationSeconds: run.maxDuration.seconds)
         var skipped = 0
         let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
             report(describe(error, path: track.path ?? track.id) + " (left out)")

@@ -33,7 +33,7 @@ struct FeatureOptions: ParsableArguments {
     var segmenter: Segmenter? { get throws { try segmentSeconds.map { try Segmenter(segmentSeconds: $0) } } }
 }
 
-/// `--jobs` and `--quiet`: how long work runs.
+/// `--jobs`, `--quiet` and `--max-duration`: how work runs, and how much one file may make.
 struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Files (or cross-validation folds) worked on at once (default: one per core).", valueName: "count"))
     var jobs: Int?
@@ -41,9 +41,33 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress display on stderr.")
     var quiet = false
 
+    @Option(name: .customLong("max-duration"), help: ArgumentHelp(
+        "Refuse audio files longer than this, in seconds or with a unit (90m, 5h) (default: 3h); a header claiming more is refused before decoding.",
+        valueName: "duration"))
+    var maxDuration: DurationLimit = DurationLimit(seconds: AudioDecoder.defaultMaxDurationSeconds)
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
+}
+
+/// A duration given as seconds ("5400") or with a unit ("90m", "1.5h", "30s").
+struct DurationLimit: ExpressibleByArgument {
+    let seconds: Double
+
+    init(seconds: Double) {
+        self.seconds = seconds
+    }
+
+    init?(argument: String) {
+        let units: [(suffix: String, seconds: Double)] = [("h", 3600), ("min", 60), ("m", 60), ("s", 1)]
+        let unit = units.first { argument.hasSuffix($0.suffix) }
+        guard let value = Double(argument.dropLast(unit?.suffix.count ?? 0)), value > 0, (value * (unit?.seconds ?? 1)).isFinite
+        else { return nil }
+        seconds = value * (unit?.seconds ?? 1)
+    }
+
+    var defaultValueDescription: String { "3h" }
 }
 
 /// The values of `--format`, by the same names in every verb; each verb's enum lists the ones that

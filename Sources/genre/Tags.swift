@@ -63,7 +63,8 @@ struct Tags: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tagger = SongTagger(network: try TaggingNetworks.named(network.name))
+        let tagger = SongTagger(network: try TaggingNetworks.named(network.name),
+                                maxDurationSeconds: run.maxDuration.seconds)
         try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .tags(network: network.name),
                                   format: format.format, output: output, run: run) { [aggregation] path in
             try tagger.tags(path, aggregation: aggregation)

@@ -155,6 +155,36 @@ struct CommandLineTests {
         }
     }
 
+    /// Issue 14's WAV headers of 1 and 10 Hz (memory grew to 12 GB) are refused at once by every
+    /// verb, in a process limited to 1 GB of address space; a file over `--max-duration` is
+    /// refused naming the limit, and the rest of the run goes on.
+    @Test func absurdRatesAndFilesOverTheDurationLimitAreRefusedAtOnce() throws {
+        let folder = try TemporaryFolder()
+        for rate in [1, 10] {
+            try WAVWriter.write(folder.file("rate\(rate).wav"), samples: [Float](repeating: 0.25, count: 650_000), channels: 1, sampleRate: rate)
+        }
+        try WAVWriter.tone(folder.file("song.wav"), seconds: 4, sampleRate: 22050)
+        let clock = ContinuousClock()
+        for verb in ["classify", "tags", "features"] {
+            var run: GenreRun?
+            let time = try clock.measure {
+                run = try GenreRun([verb, "-q", folder.file("rate1.wav"), folder.file("rate10.wav")],
+                                   launcher: ["/usr/bin/prlimit", "--as=1000000000"])
+            }
+            // No answers: at most the CSV header of `features`.
+            #expect(run?.status == 1 && run?.stdout.split(separator: "\n").count ?? 0 <= 1, "\(verb): \(run?.stderr ?? "")")
+            #expect(run?.stderr.contains("rate1.wav: its header gives a sample rate of 1 Hz, outside the 1000 to 768000 Hz") == true,
+                    "\(verb): \(run?.stderr ?? "")")
+            #expect(time < .seconds(5), "\(verb)")
+
+            let limited = try GenreRun([verb, "-q", "--max-duration", "2s", folder.file("song.wav")])
+            #expect(limited.status == 1 && limited.stderr.contains("song.wav holds 4.0 s of audio, more than the limit of 2.0 s"),
+                    "\(verb): \(limited.stderr)")
+            #expect(try GenreRun([verb, "-q", "--max-duration", "0.1h", folder.file("song.wav")]).status == 0, "\(verb)")
+            #expect(try GenreRun([verb, "--max-duration", "soon", folder.file("song.wav")]).status == 2, "\(verb)")
+        }
+    }
+
     @Test func segmentsGetOneRowEachNamedByIndex() throws {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("jazz.00001.wav"), seconds: 7, sampleRate: 22050)

@@ -35,6 +35,21 @@ import TestSupport
         }
     }
 
+    /// A whole clip's embedding, fed in chunks as a file decodes, is the clip's `extract`: over
+    /// more patches than one network batch, and for a clip shorter than a patch (repeated).
+    @Test(arguments: [40.0, 1.0])
+    func embeddingOfSamplesAsTheyComeIsTheWholeClips(seconds: Double) throws {
+        let set = try #require(try FeatureCatalog.named("msd-musicnn-penultimate") as? any StreamingFeatureSet)
+        let signal = Self.signal(seconds: seconds, sampleRate: 16000)
+        var accumulator = set.accumulator()
+        for start in stride(from: 0, to: signal.count, by: 4321) {
+            try accumulator.append(Array(signal[start ..< min(signal.count, start + 4321)]))
+        }
+        let streamed = try accumulator.finish()
+        let whole = try set.extract(signal)
+        #expect(streamed.count == 200 && zip(whole, streamed).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+    }
+
     @Test func fusionJoinsTheColumnsOfBoth() throws {
         let set = try FeatureCatalog.named("gtzan57+msd-musicnn-taggram")
         #expect(set.sampleRate == 22050)

@@ -1,6 +1,7 @@
 import Foundation
 import GenreFeatures
 import GenreNN
+import GenreSupport
 import GenrePretrained
 import Testing
 import TestSupport
@@ -43,6 +44,30 @@ import TestSupport
         for (i, patch) in patches.enumerated() {
             let deviation = Deviation.compare(patch.values, Array(expected.values[i * size ..< (i + 1) * size]))
             #expect(deviation.maxAbsolute <= tolerance, "patch \(i): \(deviation)")
+        }
+    }
+
+    /// Patches cut as the samples come, in chunks of any size, are the whole signal's patches,
+    /// side by side or overlapping, including the last ones that reach into the centring zeros.
+    @Test(arguments: [MusicnnInput.patchFrames, 50])
+    func patchesCutAsSamplesComeAreTheWholeSignals(hopFrames: Int) throws {
+        let input = try MusicnnInput(hopFrames: hopFrames)
+        // The fixture's clip, cut to end inside a patch's centring zeros.
+        let signal = Array(samples.prefix(2 * MusicnnInput.shortestClipSamples + 100))
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0 ..< 3 {
+            var cutter = MusicnnPatchCutter(input: input)
+            var patches: [Matrix] = []
+            var start = 0
+            while start < signal.count {
+                let end = min(signal.count, start + Int.random(in: 1 ... 20000, using: &generator))
+                patches += try cutter.append(Array(signal[start ..< end]))
+                start = end
+            }
+            patches += try cutter.finish()
+            let whole = try input.patches(signal)
+            #expect(patches.map(\.values) == whole.map(\.values))
+            #expect(cutter.starts == input.patchStarts(frameCount: 1 + signal.count / MusicnnInput.stft.hopLength))
         }
     }
 
