@@ -10,6 +10,8 @@ public struct FeatureTable: Sendable {
         public let filename: String
         public let values: [Double]
         public let label: String?
+        /// The audio file as it was named to the run; JSON rows carry it (a table's CSV does not).
+        public var path: String? = nil
     }
 
     public init(featureSet: any FeatureSet) {
@@ -25,7 +27,7 @@ public struct FeatureTable: Sendable {
         ([CSV.escape(row.filename)] + row.values.map(CSV.number) + [CSV.escape(row.label ?? "")]).joined(separator: ",") + "\n"
     }
 
-    /// A row as a JSON object keyed by the table's columns (`label` null when unknown).
+    /// A row as a JSON object keyed by the table's columns (`label` null when unknown), and `path`.
     public func json(_ row: Row) -> JSONRow { JSONRow(columns: columns, row: row) }
 
     public struct JSONRow: Encodable {
@@ -41,6 +43,7 @@ public struct FeatureTable: Sendable {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(row.path, forKey: Key(stringValue: "path"))
             try container.encode(row.filename, forKey: Key(stringValue: columns[0]))
             for (column, value) in zip(columns.dropFirst(), row.values) { try container.encode(value, forKey: Key(stringValue: column)) }
             try container.encode(row.label, forKey: Key(stringValue: columns[columns.count - 1]))
@@ -84,7 +87,7 @@ public struct FeatureExtractor: Sendable {
         let label = GTZANNames.label(forPath: path)
         let rows = features.rows.enumerated().map { index, values in
             FeatureTable.Row(filename: segmenter == nil ? fileName : GTZANNames.segmentName(fileName: fileName, index: index),
-                             values: values, label: label)
+                             values: values, label: label, path: path)
         }
         return Result(rows: rows, warning: features.warning)
     }

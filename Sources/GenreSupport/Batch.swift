@@ -21,28 +21,49 @@ public struct Batch: Sendable {
         work: @escaping @Sendable (Item) -> Output,
         deliver: (Int, Output) -> Void
     ) async {
-        let line = ProgressLine(total: items.count, noun: progress ?? "", quiet: progress == nil)
+        var remaining = items.makeIterator()
+        await run(pulling: { remaining.next() }, total: items.count, work: work) { index, _, output in deliver(index, output) }
+    }
+
+    /// `run` over items pulled one at a time from `next` (nil: no more), for lists too long to hold
+    /// or still being written (a pipe). At most `width` items are worked on, and fewer than
+    /// `64 * width` wait behind a slow one for their turn, so memory stays flat whatever the count.
+    /// `total`, when known, lets the progress line say the time left.
+    public func run<Item: Sendable, Output: Sendable>(
+        pulling next: () -> Item?,
+        total: Int?,
+        work: @escaping @Sendable (Item) -> Output,
+        deliver: (Int, Item, Output) -> Void
+    ) async {
+        let line = ProgressLine(total: total, noun: progress ?? "", quiet: progress == nil)
         defer { line.clear() }
-        await withTaskGroup(of: (Int, Output).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < items.count else { return }
-                let index = next, item = items[index]
-                group.addTask { (index, work(item)) }
-                next += 1
+        await withTaskGroup(of: (Int, Item, Output).self) { group in
+            var started = 0, running = 0, delivered = 0
+            var exhausted = false
+            func fill() {
+                while !exhausted, running < width, started - delivered < 64 * width {
+                    guard let item = next() else {
+                        exhausted = true
+                        return
+                    }
+                    let index = started
+                    group.addTask { (index, item, work(item)) }
+                    started += 1
+                    running += 1
+                }
             }
-            for _ in 0 ..< width { startNext() }
-            var waiting: [Int: Output] = [:]
-            var delivered = 0
-            while let (index, output) = await group.next() {
-                startNext()
-                waiting[index] = output
-                while let ready = waiting.removeValue(forKey: delivered) {
+            fill()
+            var waiting: [Int: (Item, Output)] = [:]
+            while let (index, item, output) = await group.next() {
+                running -= 1
+                waiting[index] = (item, output)
+                while let (item, ready) = waiting.removeValue(forKey: delivered) {
                     line.clear()
-                    deliver(delivered, ready)
+                    deliver(delivered, item, ready)
                     delivered += 1
                     line.update(done: delivered)
                 }
+                fill()
             }
         }
     }
@@ -72,16 +93,17 @@ public func concurrently(_ count: Int, _ body: (Range<Int>) throws -> Void) thro
 /// A one-line progress display on stderr (count, rate, time left), redrawn in place.
 /// Silent when stderr is not a terminal or when asked to be quiet.
 public final class ProgressLine {
-    let total: Int
+    /// nil when unknown (a list read as it comes): the line then counts without a time left.
+    let total: Int?
     let noun: String
     let enabled: Bool
     let start = Date()
     var lastDraw = Date.distantPast
 
-    public init(total: Int, noun: String, quiet: Bool) {
+    public init(total: Int?, noun: String, quiet: Bool) {
         self.total = total
         self.noun = noun
-        self.enabled = !quiet && isatty(STDERR_FILENO) != 0 && total > 0
+        self.enabled = !quiet && isatty(STDERR_FILENO) != 0 && total != 0
     }
 
     public func update(done: Int) {
@@ -89,8 +111,13 @@ public final class ProgressLine {
         lastDraw = Date()
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(done) / max(elapsed, 1e-6)
+        let speed = "\(String(format: "%.1f", rate))/s"
+        guard let total else {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(done) \(noun), \(speed)".utf8))
+            return
+        }
         let left = rate > 0 ? Double(total - done) / rate : 0
-        let line = "\(done)/\(total) \(noun), \(String(format: "%.1f", rate))/s, \(Self.clock(left)) left"
+        let line = "\(done)/\(total) \(noun), \(speed), \(Self.clock(left)) left"
         FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
     }
 

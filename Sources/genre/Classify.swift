@@ -11,7 +11,9 @@ struct Classify: AsyncParsableCommand {
             """)
 
     @Argument(help: "Audio files or folders.")
-    var paths: [String]
+    var paths: [String] = []
+
+    @OptionGroup var list: InputListOptions
 
     @Option(help: ArgumentHelp("A model bundle made by 'genre train' (default: the model shipped with GenreKit).", valueName: "file"),
             completion: .file(extensions: ["genremodel"]))
@@ -35,6 +37,7 @@ struct Classify: AsyncParsableCommand {
     var renamedModel: String?
 
     func validate() throws {
+        try list.validate(paths: paths, format: format.format.rawValue, output: output.output)
         if renamedModel != nil {
             throw ValidationError("classify takes its model bundle as --bundle <file>; --model names a model kind in train and evaluate")
         }
@@ -49,7 +52,7 @@ struct Classify: AsyncParsableCommand {
                 + "leave --aggregation out")
         }
         let classifier = try GenreClassifier(bundle: bundle, maxDurationSeconds: run.maxDuration.seconds)
-        try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .genres, format: format.format,
+        try await showPredictions(paths: paths, list: list, top: top, timeline: timeline, labels: .genres, format: format.format,
                                   output: output, run: run) { [aggregation] path in
             try classifier.classify(path, aggregation: aggregation)
         }

@@ -12,14 +12,16 @@ struct Features: AsyncParsableCommand {
             """)
 
     @Argument(help: "Audio files or folders.")
-    var paths: [String]
+    var paths: [String] = []
 
+    @OptionGroup var list: InputListOptions
     @OptionGroup var features: FeatureOptions
     @OptionGroup var format: FormatOptions<TableFormat>
     @OptionGroup var output: OutputOptions<ResultsOutput>
     @OptionGroup var run: RunOptions
 
     func validate() throws {
+        try list.validate(paths: paths, format: format.format.rawValue, output: output.output)
         if let path = output.file { try OutputPath.checkNotAmong(paths, path: path, option: "--output") }
     }
 
@@ -27,33 +29,36 @@ struct Features: AsyncParsableCommand {
         let featureSet = try features.featureSet
         let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter,
                                          maxDurationSeconds: run.maxDuration.seconds)
-        let inputs = AudioInputs(paths: paths)
-        inputs.problems.forEach { report($0.description) }
-        var failures = inputs.problems.count
-
+        let inputs = try InputList(paths: paths, options: list)
         let table = FeatureTable(featureSet: featureSet)
-        let stream = output.stream()
+        let lines = format.format == .jsonl
+        let stream = lines ? try output.lineStream(resume: list.resume) : output.stream()
         if format.format == .csv { stream.write(table.csvHeader) }
+        // Kept only for JSON, which is written at the end.
         var rows: [FeatureTable.Row] = []
-        var succeeded = 0
-        await Batch(width: run.jobs, progress: run.quiet ? nil : "files").run(inputs.files, work: { [format = format.format] path in
+        var succeeded = 0, failures = 0
+        await Batch(width: run.jobs, progress: run.quiet ? nil : "files").run(pulling: inputs.pull, total: inputs.total, work: {
+            [format = format.format] input in
             Swift.Result { () throws -> (FeatureExtractor.Result, String) in
-                let extracted = try extractor.rows(for: path)
+                if let problem = input.problem { throw problem }
+                let extracted = try extractor.rows(for: input.path)
                 switch format {
                 case .csv: return (extracted, extracted.rows.map(table.csvLine).joined())
                 case .jsonl: return (extracted, try extracted.rows.map { try jsonText(table.json($0), line: true) }.joined())
                 case .json: return (extracted, "")
                 }
             }
-        }, deliver: { index, result in
+        }, deliver: { _, input, result in
             switch result {
             case .success(let (extracted, text)):
                 stream.write(text)
                 if format.format == .json { rows += extracted.rows }
-                if let warning = extracted.warning { report("\(inputs.files[index]): warning: \(warning)") }
+                if let warning = extracted.warning { report("\(input.path): warning: \(warning)") }
                 succeeded += 1
             case .failure(let error):
-                report(describe(error, path: inputs.files[index]))
+                let message = describe(error, path: input.path)
+                report(message)
+                if lines, let line = try? JSONLinesOutput.errorLine(path: input.path, message: message) { stream.write(line) }
                 failures += 1
             }
         })

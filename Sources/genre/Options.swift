@@ -149,24 +149,63 @@ struct OutputOptions<Role: OutputRole>: ParsableArguments {
 
     /// Where results go as they come: standard output at once, or `--output` when all is done.
     func stream() -> ResultStream { ResultStream(path: file) }
+
+    /// Where JSON lines go: standard output, or `--output` (or `--resume`'s file, appended to)
+    /// written line by line as inputs finish.
+    func lineStream(resume: String?) throws -> ResultStream {
+        guard let path = resume.map(OutputPath.target) ?? file else { return ResultStream(path: nil) }
+        return try ResultStream(appendingTo: path, startFresh: resume == nil)
+    }
 }
 
 /// Results written as they come: to standard output at once, or kept for a file written atomically
 /// at the end (a reader never sees half a file, and a run where every input failed leaves an
-/// existing file alone).
+/// existing file alone), or appended to a file line by line (JSON lines, which a killed run leaves
+/// whole but for the last line, and `--resume` continues).
 final class ResultStream {
     let path: String?
     private var kept = ""
+    private let lines: FileHandle?
+    /// The first error writing a line (a full disk), thrown by `finish`.
+    private var lineError: (any Error)?
 
-    init(path: String?) { self.path = path }
+    init(path: String?) {
+        self.path = path
+        lines = nil
+    }
+
+    init(appendingTo path: String, startFresh: Bool) throws {
+        self.path = path
+        if startFresh || !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw OutputError(path: path, reason: String(cString: strerror(errno)).lowercased())
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw OutputError(path: path, reason: String(cString: strerror(errno)).lowercased())
+        }
+        handle.seekToEndOfFile()
+        lines = handle
+    }
 
     func write(_ text: String) {
-        if path == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { kept += text }
+        if let lines {
+            do { try lines.write(contentsOf: Data(text.utf8)) } catch { lineError = lineError ?? error }
+        } else if path == nil {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } else {
+            kept += text
+        }
     }
 
     /// Writes the file when some input succeeded.
     func finish(anySucceeded: Bool) throws {
-        if let path, anySucceeded { try writeFile(kept, to: path) }
+        if let lines {
+            try lines.close()
+            if let lineError, let path { throw OutputError(path: path, reason: sentence(for: lineError)) }
+        } else if let path, anySucceeded {
+            try writeFile(kept, to: path)
+        }
     }
 }
 

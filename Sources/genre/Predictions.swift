@@ -2,22 +2,23 @@ import ArgumentParser
 import Foundation
 import GenreKit
 
-/// Runs `predict` on every audio file under `paths` (folders recursively, `run.jobs` at a time) and
-/// shows the answers as `classify` and `tags` do: text, CSV and JSON lines streamed as songs finish,
-/// JSON at the end; one `genre:` line per input that fails, and exit status 1 when any did.
-func showPredictions(paths: [String], top: Int, timeline: Bool, labels: SongReport.Labels, format: PredictionFormat,
-                     output: OutputOptions<ResultsOutput>, run: RunOptions,
+/// Runs `predict` on every audio file under `paths` and listed by `--files-from` (folders
+/// recursively, `run.jobs` at a time) and shows the answers as `classify` and `tags` do: text, CSV
+/// and JSON lines streamed as songs finish, JSON at the end; one `genre:` line per input that fails
+/// (and, in JSON lines, an `error` line), and exit status 1 when any did.
+func showPredictions(paths: [String], list: InputListOptions, top: Int, timeline: Bool, labels: SongReport.Labels,
+                     format: PredictionFormat, output: OutputOptions<ResultsOutput>, run: RunOptions,
                      predict: @escaping @Sendable (String) throws -> SongPrediction) async throws {
-    let inputs = AudioInputs(paths: paths)
-    inputs.problems.forEach { report($0.description) }
-    var failures = inputs.problems.count
-
-    let stream = output.stream()
+    let inputs = try InputList(paths: paths, options: list)
+    let stream = format == .jsonl ? try output.lineStream(resume: list.resume) : output.stream()
     if format == .csv { stream.write(SongReport.csvHeader(labels)) }
+    // Kept only for JSON, which is written at the end.
     var reports: [SongReport] = []
-    await Batch(width: run.jobs, progress: run.quiet ? nil : "songs").run(inputs.files, work: { path in
+    var succeeded = 0, failures = 0
+    await Batch(width: run.jobs, progress: run.quiet ? nil : "songs").run(pulling: inputs.pull, total: inputs.total, work: { input in
         Result { () throws -> (SongReport, String) in
-            let songReport = SongReport(prediction: try predict(path), top: top, timeline: timeline, labels: labels)
+            if let problem = input.problem { throw problem }
+            let songReport = SongReport(prediction: try predict(input.path), top: top, timeline: timeline, labels: labels)
             switch format {
             case .text: return (songReport, songReport.text())
             case .jsonl: return (songReport, try jsonText(songReport, line: true))
@@ -26,19 +27,22 @@ func showPredictions(paths: [String], top: Int, timeline: Bool, labels: SongRepo
             case .json: _ = try jsonText(songReport); return (songReport, "")
             }
         }
-    }, deliver: { index, result in
+    }, deliver: { _, input, result in
         switch result {
         case .success(let (songReport, text)):
-            if let warning = songReport.prediction.warning { report("\(songReport.prediction.path): warning: \(warning)") }
+            if let warning = songReport.prediction.warning { report("\(input.path): warning: \(warning)") }
             stream.write(text)
-            reports.append(songReport)
+            if format == .json { reports.append(songReport) }
+            succeeded += 1
         case .failure(let error):
-            report(describe(error, path: inputs.files[index]))
+            let message = describe(error, path: input.path)
+            report(message)
+            if format == .jsonl, let line = try? JSONLinesOutput.errorLine(path: input.path, message: message) { stream.write(line) }
             failures += 1
         }
     })
 
     if format == .json { stream.write(try jsonText(reports)) }
-    try stream.finish(anySucceeded: !reports.isEmpty)
+    try stream.finish(anySucceeded: succeeded > 0)
     if failures > 0 { throw ExitCode.failure }
 }

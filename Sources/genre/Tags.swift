@@ -11,7 +11,9 @@ struct Tags: AsyncParsableCommand {
             """)
 
     @Argument(help: "Audio files or folders.")
-    var paths: [String]
+    var paths: [String] = []
+
+    @OptionGroup var list: InputListOptions
 
     @Option(help: "The pre-trained network.")
     var network = NetworkName(name: "MSD_musicnn")
@@ -54,6 +56,7 @@ struct Tags: AsyncParsableCommand {
     }
 
     func validate() throws {
+        try list.validate(paths: paths, format: format.format.rawValue, output: output.output)
         if renamedModel != nil {
             throw ValidationError("tags names its network with --network <name> (\(TaggingNetworks.names.joined(separator: ", "))); "
                 + "--model names a model kind in train and evaluate")
@@ -65,7 +68,7 @@ struct Tags: AsyncParsableCommand {
     func run() async throws {
         let tagger = SongTagger(network: try TaggingNetworks.named(network.name),
                                 maxDurationSeconds: run.maxDuration.seconds)
-        try await showPredictions(paths: paths, top: top, timeline: timeline, labels: .tags(network: network.name),
+        try await showPredictions(paths: paths, list: list, top: top, timeline: timeline, labels: .tags(network: network.name),
                                   format: format.format, output: output, run: run) { [aggregation] path in
             try tagger.tags(path, aggregation: aggregation)
         }

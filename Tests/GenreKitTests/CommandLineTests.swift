@@ -14,14 +14,20 @@ struct GenreRun {
         .deletingLastPathComponent().appendingPathComponent("genre").path
 
     /// `launcher` runs the executable (e.g. as another user) when given: its first word is the program.
-    init(_ arguments: [String], launcher: [String] = []) throws {
+    /// `input` is its standard input (none when nil).
+    init(_ arguments: [String], launcher: [String] = [], input: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.executable)
         process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.executable] + arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if input != nil { process.standardInput = inPipe }
         try process.run()
+        if let input {
+            try inPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        }
         // Read before waiting: a full pipe would otherwise block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
@@ -183,6 +189,53 @@ struct CommandLineTests {
             #expect(try GenreRun([verb, "-q", "--max-duration", "0.1h", folder.file("song.wav")]).status == 0, "\(verb)")
             #expect(try GenreRun([verb, "--max-duration", "soon", folder.file("song.wav")]).status == 2, "\(verb)")
         }
+    }
+
+    /// Paths read from a list or standard input give one JSON line each as they finish, failures
+    /// included; a run killed mid-way and resumed gives every path exactly once, with the answers
+    /// an uninterrupted run gives.
+    @Test func listedPathsAreAnsweredOnceEvenAcrossAKill() throws {
+        let folder = try TemporaryFolder()
+        var paths: [String] = []
+        for song in 0 ..< 12 {
+            let path = folder.file("song\(song).wav")
+            try WAVWriter.tone(path, hz: 110 * Double(song + 1), seconds: 3.5, sampleRate: 22050)
+            paths.append(path)
+        }
+        paths.insert(folder.file("missing.wav"), at: 5)
+        let list = folder.file("list.txt")
+        try (paths.joined(separator: "\n") + "\n").write(toFile: list, atomically: true, encoding: .utf8)
+
+        let whole = try GenreRun(["classify", "-q", "--jobs", "1", "--format", "jsonl", "--files-from", "-"],
+                                 input: paths.joined(separator: "\n"))
+        #expect(whole.status == 1 && whole.stderr.contains("missing.wav: no such file or folder"), "\(whole.stderr)")
+        let expected = Set(whole.stdout.split(separator: "\n"))
+        #expect(expected.count == paths.count && expected.contains { $0.contains("\"error\"") && $0.contains("missing.wav") })
+
+        let out = folder.file("out.jsonl")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GenreRun.executable)
+        process.arguments = ["classify", "-q", "--jobs", "1", "--format", "jsonl", "--files-from", list, "-o", out]
+        try process.run()
+        while ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").count < 3 { usleep(20_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count
+        #expect(partial >= 3 && partial < paths.count, "killed after \(partial) lines")
+        // A line cut short by the kill (as a full pipe or a slow disk could leave) is repaired too.
+        let handle = try #require(FileHandle(forWritingAtPath: out))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"aggregation\":\"me".utf8))
+        try handle.close()
+
+        let resumed = try GenreRun(["classify", "-q", "--format", "jsonl", "--files-from", list, "--resume", out])
+        // The status is 1 when the missing file came after the kill; its error line is there either way.
+        #expect(resumed.status <= 1 && resumed.stdout.isEmpty, "\(resumed.stderr)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == paths.count && Set(lines) == expected)
+
+        #expect(try GenreRun(["classify", "--resume", out, paths[0]]).status == 2)
+        #expect(try GenreRun(["features", "--format", "jsonl"]).status == 2)
     }
 
     @Test func segmentsGetOneRowEachNamedByIndex() throws {
