@@ -234,6 +234,15 @@ struct CommandLineTests {
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == paths.count && Set(lines) == expected)
 
+        // tags and features read lists and write error lines alike; feature rows name their file's path.
+        for verb in ["tags", "features"] {
+            let run = try GenreRun([verb, "-q", "--format", "jsonl", "--files-from", "-"], input: paths[4 ... 6].joined(separator: "\n"))
+            let objects = try run.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(objects.compactMap { $0["path"] as? String } == Array(paths[4 ... 6]), "\(verb): \(run.stdout)")
+            #expect(objects.map { $0["error"] != nil } == [false, true, false], "\(verb)")
+        }
         #expect(try GenreRun(["classify", "--resume", out, paths[0]]).status == 2)
         #expect(try GenreRun(["features", "--format", "jsonl"]).status == 2)
     }
