@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Thin wrappers of Debian's native libraries (module maps, pkg-config names).
@@ -33,8 +34,10 @@ let package = Package(
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenrePretrained",
                                                  "GenreSupport"],
                 resources: [.copy("Resources/default.genremodel")]),
+        // The HTTP service (`genre serve`): the classifier and tagger behind a versioned API.
+        .target(name: "GenreServer", dependencies: ["GenreKit", .product(name: "Hummingbird", package: "hummingbird")]),
         .executableTarget(name: "genre", dependencies: [
-            "GenreKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenreKit", "GenreServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: fixture loading and tolerance checks.
         .target(name: "TestSupport", dependencies: ["GenreSupport"], path: "Tests/TestSupport"),
@@ -50,5 +53,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "GenreServerTests", dependencies: [
+            "GenreServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -1,0 +1,113 @@
+import Foundation
+import GenreKit
+import GenreServer
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// The API through Hummingbird's test client: answers as the command line gives them, and every
+/// limit and bad input as its documented status with `{"error", "detail"}`.
+@Suite struct ServiceTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Examples/awol-food.mp3").standardized.path
+
+    static func app(_ change: (inout ServiceLimits) -> Void = { _ in }) throws -> some ApplicationProtocol {
+        var limits = ServiceLimits()
+        change(&limits)
+        return Application(router: try GenreService(bundle: try ModelBundle.embedded(), limits: limits).router())
+    }
+
+    static func body(_ path: String) throws -> ByteBuffer { ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    static func error(_ response: TestResponse) throws -> [String: String] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String])
+    }
+
+    static var uploadsLeft: Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("genrekit-upload-") }.count
+    }
+
+    @Test func classifyAnswersWhatTheCommandLineAnswers() async throws {
+        let before = Self.uploadsLeft
+        let expected = try JSONEncoder.sortedForTests.encode(
+            SongReport(prediction: try GenreClassifier(bundle: try ModelBundle.embedded()).classify(Self.example), top: 3, timeline: true))
+        try await Self.app().test(.router) { client in
+            try await client.execute(uri: "/v1/classify?timeline=true&name=\(Self.example)", method: .post, body: try Self.body(Self.example)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
+                #expect(Data(response.body.readableBytesView) == expected + Data("\n".utf8))
+            }
+            try await client.execute(uri: "/v1/tags?network=MTT_musicnn&top=5", method: .post, body: try Self.body(Self.example)) { response in
+                let song = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(response.status == .ok && song["network"] as? String == "MTT_musicnn" && (song["tags"] as? [Any])?.count == 5)
+                #expect(song["path"] as? String == "upload")
+            }
+            try await client.execute(uri: "/v1/models", method: .get) { response in
+                #expect(response.status == .ok && String(buffer: response.body).contains("\"genres\":[\"blues\""))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+        #expect(Self.uploadsLeft == before)
+    }
+
+    @Test func badInputsAndLimitsGetTheirStatusAndAReason() async throws {
+        let folder = try TemporaryFolder()
+        try WAVWriter.tone(folder.file("four.wav"), seconds: 4, sampleRate: 22050)
+        let before = Self.uploadsLeft
+        try await Self.app { $0.maxUploadBytes = 200_000; $0.maxDurationSeconds = 2 }.test(.router) { client in
+            let cases: [(String, ByteBuffer, HTTPResponse.Status, String, String)] = [
+                ("/v1/classify", try Self.body(Self.example), .contentTooLarge, "upload-too-large", "limit of 0.2 MB"),
+                ("/v1/classify", try Self.body(folder.file("four.wav")), .unprocessableContent, "audio-too-long", "more than the limit of 2.0 s"),
+                ("/v1/tags", try Self.body(folder.file("four.wav")), .unprocessableContent, "audio-too-long", "limit"),
+                ("/v1/classify", ByteBuffer(string: "<html>not found</html>"), .unprocessableContent, "unusable-audio", "not in any audio format"),
+                ("/v1/classify", ByteBuffer(), .unprocessableContent, "empty-upload", "is empty"),
+                ("/v1/classify?top=0", ByteBuffer(string: "x"), .badRequest, "bad-query", "top must be"),
+                ("/v1/classify?aggregation=median", ByteBuffer(string: "x"), .badRequest, "bad-query", "aggregation must be"),
+                ("/v1/tags?network=nope", ByteBuffer(string: "x"), .badRequest, "bad-query", "network must be"),
+            ]
+            for (uri, body, status, code, detail) in cases {
+                try await client.execute(uri: uri, method: .post, body: body) { response in
+                    let error = try Self.error(response)
+                    #expect(response.status == status && error["error"] == code, "\(uri) \(code): \(error)")
+                    #expect(error["detail"]?.contains(detail) == true, "\(uri) \(code): \(error)")
+                }
+            }
+        }
+        #expect(Self.uploadsLeft == before)
+    }
+
+    /// One analysis at a time and no queue: of three at once, some are turned away with 503 and
+    /// Retry-After; a timeout of a millisecond answers 504 (the work finishes unobserved).
+    @Test func aBusyOrSlowServiceSaysSo() async throws {
+        try await Self.app { $0.maxRunning = 1; $0.maxQueued = 0 }.test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0 ..< 3 {
+                    group.addTask {
+                        try await client.execute(uri: "/v1/classify", method: .post, body: try Self.body(Self.example)) {
+                            ($0.status, $0.headers[.retryAfter])
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.contains { $0.0 == .ok })
+            #expect(statuses.contains { $0 == (.serviceUnavailable, "5") }, "\(statuses)")
+        }
+        try await Self.app { $0.timeoutSeconds = 0.001 }.test(.router) { client in
+            try await client.execute(uri: "/v1/classify", method: .post, body: try Self.body(Self.example)) { response in
+                #expect(response.status == .gatewayTimeout && (try Self.error(response))["error"] == "timeout")
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// The service's JSON (and the command line's).
+    static var sortedForTests: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+}
