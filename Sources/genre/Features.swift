@@ -24,8 +24,8 @@ struct Features: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let featureSet = try features.featureSet
-        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter,
+        let featureSet = try features.featureSet()
+        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter(),
                                          maxDurationSeconds: run.maxDuration.seconds)
         let inputs = AudioInputs(paths: paths)
         inputs.problems.forEach { report($0.description) }
