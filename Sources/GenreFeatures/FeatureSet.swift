@@ -33,7 +33,7 @@ public protocol FeatureAccumulator {
 
 /// The feature sets GenreKit knows, by name.
 public enum FeatureSets {
-    public static let all: [any FeatureSet] = [GTZAN57(), LogMelPatch.logmel128]
+    public static let all: [any FeatureSet] = [GTZAN57(), LogMelPatch.logmel128, LogMelPatch.logmel96]
 
     public static func named(_ name: String) -> (any FeatureSet)? {
         all.first { $0.name == name.lowercased() }

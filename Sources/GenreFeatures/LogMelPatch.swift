@@ -46,6 +46,14 @@ public struct LogMelPatch: FeatureSet {
                         compression: .decibels)
     }
 
+    /// Choi et al.'s input (12 kHz, nFFT 512, hop 256, 96 Slaney mels, decibels) over 3 s: the 96 x 141
+    /// patches of `fcn5`, `crnn`, `temporal-cnn` and `cnn-lstm`. (Choi took 29.1 s, 1366 frames; 3 s
+    /// windows combined per song keep training on a small CPU in minutes.)
+    public static let logmel96 = fixed {
+        try LogMelPatch(name: "logmel96", sampleRate: 12000, stft: STFTSettings(nFFT: 512, hopLength: 256), bands: 96,
+                        frames: 141, compression: .decibels)
+    }
+
     private static func fixed(_ make: () throws -> LogMelPatch) -> LogMelPatch {
         do { return try make() } catch { preconditionFailure("a built-in log-mel patch was rejected: \(error)") }
     }

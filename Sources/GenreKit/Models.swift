@@ -13,6 +13,10 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case xgboost
     case mlp
     case edgeCNN = "edge-cnn"
+    case fcn5
+    case crnn
+    case temporalCNN = "temporal-cnn"
+    case cnnLSTM = "cnn-lstm"
     case musicnnFineTune = "musicnn-fine-tune"
 
     /// The feature-based estimators (`--model all`): every one of them takes any feature rows.
@@ -31,9 +35,27 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .xgboost: "gradient-boosted trees (XGBoost)"
         case .mlp: "multilayer perceptron (256-128, GenreNN)"
         case .edgeCNN: "edge CNN on log-mel patches (GenreNN)"
+        case .fcn5: "FCN-5, fully convolutional (Choi, Fazekas & Sandler 2016; GenreNN)"
+        case .crnn: "CRNN, convolutional recurrent (Choi, Fazekas, Sandler & Cho 2017; GenreNN)"
+        case .temporalCNN: "temporal CNN with mean and max pooling over time (after Dieleman & Schrauwen 2014; GenreNN)"
+        case .cnnLSTM: "CNN-LSTM with a time-weighted probability average (GenreNN)"
         case .musicnnFineTune: "MSD musicnn fine-tuned (GenreNN)"
         }
     }
+
+    /// The network behind the kind, for the networks GenreNN trains.
+    public var architecture: NetworkArchitecture? { NetworkArchitecture(rawValue: rawValue) }
+
+    /// The feature set the kind takes, by default and only: its networks' log-mel patches, musicnn's
+    /// input for the fine-tuned musicnn; nil for the kinds that take any feature rows.
+    public var inputSet: String? {
+        self == .musicnnFineTune ? MusicnnPatchFeatureSet.setName : architecture?.inputSet?.name
+    }
+
+    /// The windows, in seconds, audio is cut into for the kind when `--segment-seconds` is not given:
+    /// 3 s for the kinds on patches (their patches are 3 s), whose windows are then combined per
+    /// song; nil (whole files) for the others.
+    public var defaultSegmentSeconds: Double? { inputSet == nil ? nil : 3 }
 
     /// Whether the pipeline standardises the features first: a pre-trained network takes its input as
     /// it was trained on.
@@ -43,14 +65,18 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
 /// A model kind with its settings, as `train` and `evaluate` fit it fold after fold.
 public struct ModelChoice: Sendable {
     public let kind: ModelKind
-    /// How `musicnn-fine-tune` trains; the other kinds have no settings beyond their defaults.
+    /// How `musicnn-fine-tune` trains.
     public let fineTuning: FineTuning
+    /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
+    public let dropout: Float?
     /// Receives each epoch's progress line while a network trains; nil keeps training silent.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), progress: (@Sendable (String) -> Void)? = nil) {
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
+        self.dropout = dropout
         self.progress = progress
     }
 
@@ -66,8 +92,8 @@ public struct ModelChoice: Sendable {
         case .tree: DecisionTree(seed: seed)
         case .forest: RandomForest(seed: seed)
         case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
-        case .mlp: NeuralClassifier(architecture: .mlp, seed: seed, progress: progress)
-        case .edgeCNN: NeuralClassifier(architecture: .edgeCNN, seed: seed, progress: progress)
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
+            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, progress: progress)
         case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
@@ -93,7 +119,7 @@ public struct AnyClassifier: Codable, Sendable {
         case .naiveBayes: "naiveBayes"
         case .linearSVM: "linearSVM"
         case .rbfSVM: "rbfSVM"
-        case .mlp, .edgeCNN: "neural"
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: "neural"
         case .musicnnFineTune: "fineTuned"
         case .knn, .logistic, .tree, .forest, .xgboost: kind.rawValue
         }
@@ -123,7 +149,7 @@ public struct AnyClassifier: Codable, Sendable {
         case .tree: model = try DecisionTree(from: payload)
         case .forest: model = try RandomForest(from: payload)
         case .xgboost: model = try GradientBoostedTrees(from: payload)
-        case .mlp, .edgeCNN: model = try NeuralClassifier(from: payload)
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: model = try NeuralClassifier(from: payload)
         case .musicnnFineTune: model = try FineTunedMusicnn(from: payload)
         }
         // The networks share one saved name; the architecture tells them apart.

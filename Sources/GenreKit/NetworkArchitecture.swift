@@ -1,7 +1,10 @@
 import GenreML
 import GenreNN
 
-/// The networks `genre train --model` knows, built for rows of a feature set.
+/// The networks `genre train --model` knows, built for rows of a feature set. The convolutional ones
+/// take log-mel patches, rows written band by band as `LogMelPatch` writes them. The seed papers'
+/// networks are kept small (their filters are documented with each case and in docs/models.md), so
+/// that a few epochs on the GTZAN pack take minutes on a 2-core CPU.
 public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     /// Two hidden layers (256, 128) with ReLU and dropout 0.3: for short feature vectors (gtzan57).
     case mlp
@@ -9,11 +12,37 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     /// three convolutions (32, 32, 64 filters of 2 x 6), each followed by batch norm, ReLU and 2 x 2
     /// max pooling; then 512 dense units with L1/L2 penalties, dropout 0.5 and the classes.
     case edgeCNN = "edge-cnn"
+    /// Choi, Fazekas & Sandler 2016's fully convolutional network (FCN-5) on 96 x 141 log-mel patches
+    /// (logmel96): five blocks of a 3 x 3 convolution ('same' padding; 8, 16, 32, 64, 128 filters),
+    /// batch norm, ELU and max pooling (2 x 2, 2 x 2, 2 x 2, 3 x 3, 4 x 4, which leaves 1 x 1 of a 3 s
+    /// patch; the maximum over what is left of a longer one), then the classes. No dropout by default
+    /// (the paper's baseline); a dropout rate puts dropout after every block (the dropout variant).
+    case fcn5
+    /// Choi, Fazekas, Sandler & Cho 2017's convolutional recurrent network on logmel96: four blocks
+    /// of a 3 x 3 convolution (8, 16, 32, 64 filters), batch norm, ELU, max pooling (2 x 2, 3 x 2,
+    /// 4 x 2, 4 x 2: the 96 bands to 1, 141 frames to 8 steps) and dropout 0.1; then two GRU layers
+    /// of 32 units over the steps, the last step, and the classes.
+    case crnn
+    /// 1-D convolutions over time with the 96 mel bands of logmel96 as channels (after Dieleman &
+    /// Schrauwen 2014): kernel 4 with 64, 64 and 128 filters, each with batch norm and ReLU, max
+    /// pooling 4 and 2 after the first two; the global temporal mean and maximum concatenated (256
+    /// values); 128 dense units, ReLU, dropout 0.5, and the classes.
+    case temporalCNN = "temporal-cnn"
+    /// A CNN-LSTM on logmel96: two blocks of a 1-D convolution over time (kernel 3, 64 filters), batch
+    /// norm, ReLU and max pooling 2, dropout 0.2; an LSTM of 64 units whose every step gives a class
+    /// distribution (one dense layer and a softmax per step); the distributions combined by
+    /// `TimeWeightedAverage`, later steps weighing more. Its output is the log of that average, which
+    /// the softmax of training and scoring turns back into it.
+    case cnnLSTM = "cnn-lstm"
 
     var kind: ModelKind {
         switch self {
         case .mlp: .mlp
         case .edgeCNN: .edgeCNN
+        case .fcn5: .fcn5
+        case .crnn: .crnn
+        case .temporalCNN: .temporalCNN
+        case .cnnLSTM: .cnnLSTM
         }
     }
 
@@ -21,63 +50,161 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         switch self {
         case .mlp: 100
         case .edgeCNN: 20
+        // Ten epochs of 3 s windows (some 1,700 windows of the pack's training list) take minutes on 2 cores.
+        case .fcn5, .crnn, .temporalCNN, .cnnLSTM: 10
+        }
+    }
+
+    /// The rate of the network's dropout layers when none is chosen (see each case for where they are).
+    public var defaultDropout: Float {
+        switch self {
+        case .mlp: 0.3
+        case .edgeCNN, .temporalCNN: 0.5
+        case .fcn5: 0
+        case .crnn: 0.1
+        case .cnnLSTM: 0.2
         }
     }
 
     /// The width of the last hidden layer, which the output layer takes.
     var lastHiddenWidth: Int {
         switch self {
-        case .mlp: 128
+        case .mlp, .fcn5, .temporalCNN: 128
         case .edgeCNN: 512
+        case .crnn: 32
+        case .cnnLSTM: 64
         }
     }
 
-    /// Mel bands the convolutional architectures expect in their rows (band-major, as `LogMelPatch` writes them).
-    public static let bands = 128
-
-    /// The shape of one example (a row of `columns` features) as the network takes it.
-    public func inputShape(columns: Int) -> [Int] {
+    /// The log-mel patches the network takes (`--set`); nil for `mlp`, which takes any feature rows.
+    public var inputSet: LogMelPatch? {
         switch self {
-        case .mlp: [columns]
-        case .edgeCNN: [1, Self.bands, columns / Self.bands]
+        case .mlp: nil
+        case .edgeCNN: .logmel128
+        case .fcn5, .crnn, .temporalCNN, .cnnLSTM: .logmel96
+        }
+    }
+
+    /// The fewest frames a patch needs to last through the network's convolutions and pooling.
+    private var minimumFrames: Int {
+        switch self {
+        case .mlp: 1
+        case .edgeCNN: 40
+        case .fcn5: 96
+        case .crnn: 16
+        case .temporalCNN: 47
+        case .cnnLSTM: 10
+        }
+    }
+
+    /// The shape of one example (a row of `columns` features) as the network takes it: an image
+    /// [1, bands, frames] for 2-D convolutions, [bands, frames] (bands as channels) for 1-D ones.
+    public func inputShape(columns: Int) -> [Int] {
+        guard let bands = inputSet?.bands else { return [columns] }
+        switch self {
+        case .temporalCNN, .cnnLSTM: return [bands, columns / bands]
+        default: return [1, bands, columns / bands]
         }
     }
 
     /// The untrained network for rows of `columns` features and `classCount` classes, its weights and
-    /// dropout masks drawn from `seed`; `precision` is that of its convolutions and dense layers.
-    public func build(columns: Int, classCount: Int, seed: UInt64, precision: Precision = .float32) throws -> Sequential {
-        var generator = SeededGenerator(seed: seed)
-        switch self {
-        case .mlp:
-            return Sequential([
-                try Dense(inputs: columns, outputs: 256, precision: precision, generator: &generator), try ReLU(),
-                try Dropout(rate: 0.3, seed: seed &+ 1),
-                try Dense(inputs: 256, outputs: lastHiddenWidth, precision: precision, generator: &generator), try ReLU(),
-                try Dropout(rate: 0.3, seed: seed &+ 2),
-                try Dense(inputs: lastHiddenWidth, outputs: classCount, precision: precision, generator: &generator),
-            ])
-        case .edgeCNN:
-            guard columns % Self.bands == 0, columns / Self.bands >= 40 else {
-                throw ModelError.invalidParameter(
-                    "edge-cnn takes log-mel patches of \(Self.bands) bands (--set logmel128), not rows of \(columns) features")
+    /// dropout masks drawn from `seed`; `dropout` replaces `defaultDropout` (0 leaves the layers out);
+    /// `precision` is that of its convolutions and dense layers.
+    public func build(columns: Int, classCount: Int, seed: UInt64, dropout: Float? = nil,
+                      precision: Precision = .float32) throws -> Sequential {
+        if let patch = inputSet {
+            guard columns % patch.bands == 0, columns / patch.bands >= minimumFrames else {
+                throw ModelError.invalidParameter("\(rawValue) takes log-mel patches of \(patch.bands) bands and at least "
+                    + "\(minimumFrames) frames (--set \(patch.name)), not rows of \(columns) features")
             }
-            var height = Self.bands, width = columns / Self.bands, channels = 1
-            var layers: [any Layer] = []
-            for filters in [32, 32, 64] {
-                layers += [
-                    try Conv2D(channels: channels, filters: filters, kernel: (2, 6), precision: precision,
-                               generator: &generator),
-                    try BatchNorm(channels: filters), try ReLU(), try MaxPool2D(kernel: (2, 2)),
-                ]
-                (height, width, channels) = ((height - 1) / 2, (width - 5) / 2, filters)
-            }
-            let hidden = try Dense(inputs: channels * height * width, outputs: lastHiddenWidth, precision: precision,
-                                   generator: &generator)
-            hidden.weight.penalty = try Penalty(l1: 1e-5, l2: 1e-4)
-            return Sequential(layers + [
-                Flatten(), hidden, try ReLU(), try Dropout(rate: 0.5, seed: seed &+ 1),
-                try Dense(inputs: lastHiddenWidth, outputs: classCount, precision: precision, generator: &generator),
-            ])
         }
+        let rate = dropout ?? defaultDropout
+        guard rate >= 0, rate < 1 else { throw ModelError.invalidParameter("the dropout rate must lie in [0, 1), got \(rate)") }
+        var builder = NetworkBuilder(seed: seed, precision: precision)
+        let shape = inputShape(columns: columns)
+        let hidden: [any Layer] = switch self {
+        case .mlp: try mlp(columns: columns, dropout: rate, &builder)
+        case .edgeCNN: try edgeCNN(bands: shape[1], frames: shape[2], dropout: rate, &builder)
+        case .fcn5: try fcn5(dropout: rate, &builder)
+        case .crnn: try crnn(dropout: rate, &builder)
+        case .temporalCNN: try temporalCNN(bands: shape[0], dropout: rate, &builder)
+        case .cnnLSTM: try cnnLSTM(bands: shape[0], dropout: rate, &builder)
+        }
+        let output = try builder.dense(lastHiddenWidth, classCount)
+        return Sequential(self == .cnnLSTM
+            ? hidden + [TimeDistributed(output), try Softmax(axis: -1), TimeWeightedAverage(), Logarithm()]
+            : hidden + [output])
+    }
+
+    private func mlp(columns: Int, dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        [try builder.dense(columns, 256), try ReLU()] + (try builder.dropout(dropout))
+            + [try builder.dense(256, lastHiddenWidth), try ReLU()] + (try builder.dropout(dropout))
+    }
+
+    private func edgeCNN(bands: Int, frames: Int, dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        var height = bands, width = frames, channels = 1
+        var layers: [any Layer] = []
+        for filters in [32, 32, 64] {
+            layers += try builder.block(try builder.conv2D(channels, filters, kernel: (2, 6)), filters: filters,
+                                        activation: try ReLU(), pool: try MaxPool2D(kernel: (2, 2)))
+            (height, width, channels) = ((height - 1) / 2, (width - 5) / 2, filters)
+        }
+        let hidden = try builder.dense(channels * height * width, lastHiddenWidth)
+        hidden.weight.penalty = try Penalty(l1: 1e-5, l2: 1e-4)
+        return layers + [Flatten(), hidden, try ReLU()] + (try builder.dropout(dropout))
+    }
+
+    /// Blocks of a 3 x 3 'same' convolution, batch norm, ELU, max pooling and dropout, as Choi's
+    /// networks have them, from a one-channel image.
+    private func choiBlocks(_ blocks: [(filters: Int, pool: (Int, Int))], dropout: Float,
+                            _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        var channels = 1
+        var layers: [any Layer] = []
+        for (filters, pool) in blocks {
+            layers += try builder.block(try builder.conv2D(channels, filters, kernel: (3, 3), padding: 1), filters: filters,
+                                        activation: try ELU(), pool: try MaxPool2D(kernel: (.size(pool.0), .size(pool.1))),
+                                        dropout: dropout)
+            channels = filters
+        }
+        return layers
+    }
+
+    private func fcn5(dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        try choiBlocks([(8, (2, 2)), (16, (2, 2)), (32, (2, 2)), (64, (3, 3)), (lastHiddenWidth, (4, 4))],
+                       dropout: dropout, &builder) + [try GlobalMaxPooling()]
+    }
+
+    private func crnn(dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        let filters = 64
+        // The pooling takes the 96 bands to 1, so the feature maps [filters, 1, steps] are a sequence.
+        return try choiBlocks([(8, (2, 2)), (16, (3, 2)), (32, (4, 2)), (filters, (4, 2))], dropout: dropout, &builder)
+            + [try Reshape([filters, -1]), ChannelsLast(), try builder.gru(filters, 32), try builder.gru(32, lastHiddenWidth),
+               LastStep()]
+    }
+
+    /// Blocks of a 1-D convolution over time, batch norm, ReLU and max pooling (none where the pool is nil).
+    private func temporalBlocks(_ blocks: [(filters: Int, kernel: Int, pool: Int?)], bands: Int,
+                                _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        var channels = bands
+        var layers: [any Layer] = []
+        for (filters, kernel, pool) in blocks {
+            layers += try builder.block(try builder.conv1D(channels, filters, kernel: kernel), filters: filters,
+                                        activation: try ReLU(), pool: try pool.map { try MaxPool1D(kernel: .size($0)) })
+            channels = filters
+        }
+        return layers
+    }
+
+    private func temporalCNN(bands: Int, dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        let top = 128
+        return try temporalBlocks([(64, 4, 4), (64, 4, 2), (top, 4, nil)], bands: bands, &builder)
+            + [try Concatenate([try GlobalAveragePooling(), try GlobalMaxPooling()], axis: 1),
+               try builder.dense(2 * top, lastHiddenWidth), try ReLU()] + (try builder.dropout(dropout))
+    }
+
+    private func cnnLSTM(bands: Int, dropout: Float, _ builder: inout NetworkBuilder) throws -> [any Layer] {
+        let filters = 64
+        return try temporalBlocks([(filters, 3, 2), (filters, 3, 2)], bands: bands, &builder) + (try builder.dropout(dropout))
+            + [ChannelsLast(), try builder.lstm(filters, lastHiddenWidth)]
     }
 }

@@ -11,17 +11,22 @@ public struct NeuralClassifier: Classifier {
     public let epochs: Int
     public let batchSize: Int
     public let learningRate: Float
+    /// The rate of the network's dropout layers; nil for the architecture's `defaultDropout` (and in
+    /// bundles saved before it could be chosen). It decides which layers the network has.
+    public let dropout: Float?
     public let seed: UInt64
     /// Receives each epoch's progress line while the network trains.
     @NotSaved public var progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
 
     public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
-                learningRate: Float = 1e-3, seed: UInt64 = 0, progress: (@Sendable (String) -> Void)? = nil) {
+                learningRate: Float = 1e-3, dropout: Float? = nil, seed: UInt64 = 0,
+                progress: (@Sendable (String) -> Void)? = nil) {
         self.architecture = architecture
         self.epochs = epochs ?? architecture.defaultEpochs
         self.batchSize = batchSize
         self.learningRate = learningRate
+        self.dropout = dropout
         self.seed = seed
         self.progress = progress
     }
@@ -34,9 +39,10 @@ public struct NeuralClassifier: Classifier {
         guard epochs > 0, batchSize > 0, learningRate > 0 else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
-        let (architecture, epochs, batchSize, learningRate, seed, progress) = (architecture, epochs, batchSize, learningRate, seed, progress)
+        let (architecture, epochs, batchSize, learningRate, dropout, seed, progress) =
+            (architecture, epochs, batchSize, learningRate, dropout, seed, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
-            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed)
+            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout)
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
@@ -51,10 +57,10 @@ public struct NeuralClassifier: Classifier {
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let trained else { throw .notFitted("the \(architecture.rawValue) network") }
         try validateInput(x, columns: trained.columns)
-        let architecture = architecture
+        let (architecture, dropout) = (architecture, dropout)
         return try translatingNetworkErrors { () throws -> RowMatrix in
             let weights = try trained.weights(outputLayerInputs: architecture.lastHiddenWidth)
-            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0)
+            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0, dropout: dropout)
             try model.loadWeights(weights, source: "the model's weights")
             let shape = architecture.inputShape(columns: trained.columns)
             return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 128) { rows in

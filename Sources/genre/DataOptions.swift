@@ -85,13 +85,14 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Refuses `--aggregation` where every track is one row, so there is nothing to combine: known
-    /// from the options for audio, and for a table once it is read (`dataset`).
-    func checkAggregation(_ aggregation: Aggregation?, dataset: FeatureDataset? = nil) throws {
+    /// from the options and the `models` (whose own windows apply) for audio, and for a table once
+    /// it is read (`dataset`).
+    func checkAggregation(_ aggregation: Aggregation?, models: [ModelKind], dataset: FeatureDataset? = nil) throws {
         guard aggregation != nil else { return }
         if let dataset, !dataset.isSegmented {
             throw ValidationError("--aggregation combines a track's windows, and every track of \(data) is one row")
         }
-        if dataset == nil, kind != .featureTable, features.segmentSeconds == nil {
+        if dataset == nil, kind != .featureTable, features.segmentSeconds(for: models) == nil {
             throw ValidationError("--aggregation combines a track's windows, and without --segment-seconds every track is one row")
         }
     }
@@ -99,24 +100,30 @@ struct DataOptions: ParsableArguments {
     /// The files this run reads, which no output may replace.
     var inputs: [String] { [data] + [fmaAudio, manifest].compactMap { $0 } }
 
-    /// The feature rows of the data: read from a table, or extracted from audio (files that fail
-    /// are reported and left out).
-    func load() async throws -> FeatureDataset {
+    /// The windows audio is cut into for `models` (`FeatureOptions.segmentSeconds(for:)`); none for a
+    /// feature table, whose rows are fixed.
+    func segmenter(for models: [ModelKind]) throws -> Segmenter? {
+        kind == .featureTable ? nil : try features.segmenter(for: models)
+    }
+
+    /// The feature rows of the data for `models`: read from a table, or extracted from audio with
+    /// the models' own set and windows unless given (files that fail are reported and left out).
+    func load(for models: [ModelKind]) async throws -> FeatureDataset {
         switch kind {
         case .fmaTracks:
             guard let fmaAudio else { throw missingFMAAudio }
-            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
-        case .audioFolder: return try await extract(AudioDataset(folder: data))
+            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio), for: models)
+        case .audioFolder: return try await extract(AudioDataset(folder: data), for: models)
         case .featureTable:
             let table = try FeatureDataset(table: data)
             return try manifest.map { table.annotated(by: try AudioDataset(manifest: $0)) } ?? table
-        case .manifest: return try await extract(AudioDataset(manifest: data))
+        case .manifest: return try await extract(AudioDataset(manifest: data), for: models)
         case nil: throw DatasetError.unreadable(path: data, reason: "no such file or folder")
         }
     }
 
-    private func extract(_ audio: AudioDataset) async throws -> FeatureDataset {
-        let extractor = FeatureExtractor(featureSet: try features.featureSet, segmenter: try features.segmenter,
+    private func extract(_ audio: AudioDataset, for models: [ModelKind]) async throws -> FeatureDataset {
+        let extractor = FeatureExtractor(featureSet: try features.featureSet(for: models), segmenter: try features.segmenter(for: models),
                                          maxDurationSeconds: run.maxDuration.seconds)
         var skipped = 0
         let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
@@ -229,6 +236,12 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "musicnn-fine-tune: epochs of training (default: \(FineTuning().epochs)).")
     var fineTuningEpochs: Int?
 
+    @Option(help: ArgumentHelp("""
+        The rate of a network's dropout layers, 0 to leave them out (default: each network's own: \
+        \(NetworkArchitecture.allCases.map { "\($0.rawValue) \($0.defaultDropout)" }.joined(separator: ", "))).
+        """, valueName: "rate"))
+    var dropout: Float?
+
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
         if let frozenBlocks, !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
@@ -240,14 +253,20 @@ struct PipelineOptions: ParsableArguments {
         if let fineTuningEpochs, fineTuningEpochs < 1 {
             throw ValidationError("--fine-tuning-epochs must be at least 1, got \(fineTuningEpochs)")
         }
+        if let dropout, !(dropout >= 0 && dropout < 1) {
+            throw ValidationError("--dropout must lie in [0, 1), got \(dropout)")
+        }
     }
 
-    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes.
-    func checkFineTuningApplies(to kinds: [ModelKind]) throws {
+    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, and --dropout unless one is a network.
+    func checkSettingsApply(to kinds: [ModelKind]) throws {
         let given = [("--frozen-blocks", frozenBlocks != nil), ("--pretrained-rate", pretrainedRate != nil),
                      ("--fine-tuning-epochs", fineTuningEpochs != nil)].filter(\.1).map(\.0)
         if let option = given.first, !kinds.contains(.musicnnFineTune) {
             throw ValidationError("\(option) applies to --model \(ModelKind.musicnnFineTune.rawValue) only; leave it out")
+        }
+        if dropout != nil, !kinds.contains(where: { $0.architecture != nil }) {
+            throw ValidationError("--dropout applies to the networks (--model \(NetworkArchitecture.allCases.map(\.rawValue).joined(separator: ", "))); leave it out")
         }
     }
 
@@ -263,7 +282,7 @@ struct PipelineOptions: ParsableArguments {
         let showEpoch: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
         }
-        return ModelChoice(kind, fineTuning: fineTuning, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
+        return ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
     }
 
     func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool) -> Evaluation {

@@ -62,8 +62,9 @@ struct Evaluate: AsyncParsableCommand {
         if split.trainList != nil, split.folds != nil {
             throw ValidationError("--folds applies to cross-validation, and --train-list/--test-list score one split; leave --folds out")
         }
-        try data.checkAggregation(pipeline.chosenAggregation)
-        try pipeline.checkFineTuningApplies(to: kinds)
+        try data.checkAggregation(pipeline.chosenAggregation, models: kinds)
+        if data.kind != .featureTable { try data.features.checkSet(for: kinds) }
+        try pipeline.checkSettingsApply(to: kinds)
         let inputs = data.inputs + split.inputs
         if let path = output.file { try OutputPath.checkNotAmong(inputs, path: path, option: "--output") }
         if let confusionSVG {
@@ -109,8 +110,8 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         let kinds = try kinds()
-        let dataset = try await data.load()
-        try data.checkAggregation(pipeline.chosenAggregation, dataset: dataset)
+        let dataset = try await data.load(for: kinds)
+        try data.checkAggregation(pipeline.chosenAggregation, models: kinds, dataset: dataset)
         let evaluationProtocol = try split.evaluationProtocol(seed: data.seed)
         var results: [EvaluationResult] = []
         for kind in kinds {

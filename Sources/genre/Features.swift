@@ -26,8 +26,8 @@ struct Features: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let featureSet = try features.featureSet
-        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter,
+        let featureSet = try features.featureSet()
+        let extractor = FeatureExtractor(featureSet: featureSet, segmenter: try features.segmenter(),
                                          maxDurationSeconds: run.maxDuration.seconds)
         let inputs = try InputList(paths: paths, options: list)
         let table = FeatureTable(featureSet: featureSet)

@@ -11,11 +11,12 @@ struct FeatureOptions: ParsableArguments {
 
     /// nil when not given, so that a verb can refuse it where the features are already fixed.
     @Option(name: .customLong("set"), help: ArgumentHelp(
-        "The feature set computed from the audio (default: \(defaultSet)): \(FeatureCatalog.summary).", valueName: "set"))
+        "The feature set computed from the audio (default: the model's own input, see --model; else \(defaultSet)): \(FeatureCatalog.summary).",
+        valueName: "set"))
     var setName: String?
 
     @Option(help: ArgumentHelp(
-        "Cut the audio into consecutive windows of this many seconds (e.g. 3), one row of features each (default: whole files).",
+        "Cut the audio into consecutive windows of this many seconds (e.g. 3), one row of features each (default: 3 for the models on log-mel patches, else whole files).",
         valueName: "seconds"))
     var segmentSeconds: Double?
 
@@ -28,9 +29,36 @@ struct FeatureOptions: ParsableArguments {
         }
     }
 
-    var featureSet: any FeatureSet { get throws { try FeatureCatalog.named(setName ?? Self.defaultSet) } }
+    /// --set, else the input of the `models` that take one input only (edge-cnn, fcn5, ...), else gtzan57.
+    func setName(for models: [ModelKind]) -> String {
+        setName ?? models.lazy.compactMap(\.inputSet).first ?? Self.defaultSet
+    }
 
-    var segmenter: Segmenter? { get throws { try segmentSeconds.map { try Segmenter(segmentSeconds: $0) } } }
+    func featureSet(for models: [ModelKind] = []) throws -> any FeatureSet { try FeatureCatalog.named(setName(for: models)) }
+
+    /// --segment-seconds, else the `models`' own windows (3 s for those on patches), else none.
+    func segmentSeconds(for models: [ModelKind]) -> Double? {
+        segmentSeconds ?? models.lazy.compactMap(\.defaultSegmentSeconds).first
+    }
+
+    func segmenter(for models: [ModelKind] = []) throws -> Segmenter? {
+        try segmentSeconds(for: models).map { try Segmenter(segmentSeconds: $0) }
+    }
+
+    /// Refuses a set that one of `models` cannot take, and models that take different sets: a usage
+    /// error that names the set to use.
+    func checkSet(for models: [ModelKind]) throws {
+        let bound = models.compactMap { kind in kind.inputSet.map { (kind: kind, set: $0) } }
+        if Set(bound.map(\.set)).count > 1 {
+            throw ValidationError(bound.map { "--model \($0.kind.rawValue) takes --set \($0.set)" }.joined(separator: ", ")
+                + ": evaluate them in separate runs")
+        }
+        let name = setName(for: models).lowercased()
+        if let (kind, input) = bound.first, name != input {
+            throw ValidationError("--model \(kind.rawValue) takes its own input, --set \(input), not \(name); "
+                + "give --set \(input) or leave --set out")
+        }
+    }
 }
 
 /// `--jobs`, `--quiet` and `--max-duration`: how work runs, and how much one file may make.
@@ -331,6 +359,8 @@ extension Aggregation: ExpressibleByArgument {
 
 extension ModelKind: ExpressibleByArgument {
     public static var allValueDescriptions: [String: String] {
-        Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0.title) })
+        Dictionary(uniqueKeysWithValues: allCases.map { kind in
+            (kind.rawValue, kind.title + (kind.inputSet.map { "; input --set \($0), 3 s windows by default" } ?? ""))
+        })
     }
 }

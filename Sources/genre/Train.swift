@@ -12,6 +12,9 @@ struct Train: AsyncParsableCommand {
             or on the training list's (--fit-on train). With a feature table as the data, --set names the \
             feature set that made the table, so that the bundle computes the same columns from audio.
               genre train audio/ --segment-seconds 3 --model rbf-svm -o svm.genremodel
+            The networks on log-mel patches (edge-cnn, fcn5, crnn, temporal-cnn, cnn-lstm) and musicnn-fine-tune \
+            take their own feature set and 3 s windows unless --set and --segment-seconds say otherwise:
+              genre train audio/ --model crnn -o crnn.genremodel
             """)
 
     @OptionGroup var data: DataOptions
@@ -41,15 +44,16 @@ struct Train: AsyncParsableCommand {
             throw ValidationError("--protocol and --folds say how the configuration is scored, and --skip-evaluation scores nothing; "
                 + "leave out one or the other")
         }
-        try data.checkAggregation(pipeline.chosenAggregation)
-        try pipeline.checkFineTuningApplies(to: [model])
+        try data.checkAggregation(pipeline.chosenAggregation, models: [model])
+        try data.features.checkSet(for: [model])
+        try pipeline.checkSettingsApply(to: [model])
         if let path = output.file { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
     }
 
     func run() async throws {
-        let dataset = try await data.load()
-        try data.checkAggregation(pipeline.chosenAggregation, dataset: dataset)
-        let featureSet = try data.features.featureSet
+        let dataset = try await data.load(for: [model])
+        try data.checkAggregation(pipeline.chosenAggregation, models: [model], dataset: dataset)
+        let featureSet = try data.features.featureSet(for: [model])
         if let missing = dataset.columns.first(where: { !featureSet.columns.contains($0) }) {
             throw ValidationError("the column \(missing) of \(data.data) is not one of feature set \(featureSet.name)'s, "
                 + "so the bundle could not compute it from audio; name the set that made the table with --set")
@@ -77,7 +81,7 @@ struct Train: AsyncParsableCommand {
         try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
 
         let bundle = ModelBundle(
-            classes: dataset.classes, featureSet: featureSet, columns: dataset.columns, segmenter: try data.features.segmenter,
+            classes: dataset.classes, featureSet: featureSet, columns: dataset.columns, segmenter: try data.segmenter(for: [model]),
             aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
             provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
                               created: ISO8601DateFormatter().string(from: Date()),

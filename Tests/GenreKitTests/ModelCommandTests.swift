@@ -1,4 +1,5 @@
 import Foundation
+import GenreKit
 import Testing
 import TestSupport
 
@@ -64,6 +65,29 @@ struct ModelCommandTests {
         let refused = try GenreRun(["train", data.path, "--set", "gtzan57", "--model", "musicnn-fine-tune",
                                     "--skip-evaluation", "--quiet", "-o", data.file("refused.genremodel")])
         #expect(refused.status != 0 && refused.stderr.contains("--set musicnn-input"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data.file("refused.genremodel")))
+    }
+
+    /// A network on log-mel patches takes its own set and 3 s windows when none are given; a set it
+    /// cannot use, or two networks that take different sets, are usage errors naming the sets.
+    @Test func aNetworkTakesItsOwnInputByDefault() throws {
+        let data = try Self.dataset()
+        let model = data.file("crnn.genremodel")
+        let train = try GenreRun(["train", data.path, "--model", "crnn", "--skip-evaluation", "--quiet", "-o", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        let bundle = try ModelBundle(contentsOf: model)
+        #expect(bundle.featureSet == "logmel96" && bundle.segmentSeconds == 3 && bundle.pipeline.classifier.kind == .crnn)
+        let song = data.file("new.wav")
+        try WAVWriter.tone(song, hz: 3300, seconds: 6, sampleRate: 44100)
+        let run = try GenreRun(["classify", "--bundle", model, "--timeline", song])
+        #expect(run.status == 0 && run.stdout.contains("timeline (2 windows)"), "\(run.stdout)\(run.stderr)")
+
+        let refused = try GenreRun(["train", data.path, "--set", "gtzan57", "--model", "crnn", "--quiet", "-o", data.file("refused.genremodel")])
+        #expect(refused.status == 2 && refused.stderr.contains("--model crnn takes its own input, --set logmel96, not gtzan57"),
+                "\(refused.stderr)")
+        let mixed = try GenreRun(["evaluate", data.path, "--model", "fcn5", "--model", "edge-cnn", "--quiet"])
+        #expect(mixed.status == 2 && mixed.stderr.contains("--model fcn5 takes --set logmel96, --model edge-cnn takes --set logmel128"),
+                "\(mixed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: data.file("refused.genremodel")))
     }
 
@@ -159,6 +183,8 @@ struct ModelCommandTests {
             (["train", table, "--set", "logmel128", "-o", data.file("m.genremodel")], ["is not one of feature set logmel128", "with --set"]),
             (["train", table, "-o", table], ["cannot write --output", "one of the inputs"]),
             (["evaluate", table, "--model", "knn", "--frozen-blocks", "2"], ["--frozen-blocks applies to --model musicnn-fine-tune only"]),
+            (["evaluate", table, "--model", "knn", "--dropout", "0.2"], ["--dropout applies to the networks"]),
+            (["evaluate", table, "--model", "fcn5", "--dropout", "1"], ["--dropout must lie in [0, 1)"]),
             (["train", table, "--fine-tuning-epochs", "2", "-o", data.file("m.genremodel")],
              ["--fine-tuning-epochs applies to --model musicnn-fine-tune only"]),
         ]
