@@ -43,6 +43,16 @@ public struct SongPrediction: Sendable, Codable {
     }
 }
 
+extension SongPrediction {
+    /// The same answer for the same audio under another name (a service's upload, stored in a
+    /// temporary file, is answered under the name the client gave).
+    public func named(_ name: String) -> SongPrediction {
+        // The probabilities were checked when the answer was made.
+        try! SongPrediction(path: name, durationSeconds: durationSeconds, aggregation: aggregation, ranking: ranking,
+                            windows: windows, warning: warning)
+    }
+}
+
 /// Why a song has no answer although its audio decoded.
 public enum PredictionError: Error, CustomStringConvertible {
     case notFinite(label: String)

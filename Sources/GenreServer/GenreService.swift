@@ -85,10 +85,10 @@ public struct GenreService: Sendable {
             return Result { try work(upload.path) }
         }
         switch outcome {
-        case .success(let prediction): return prediction
-        case .failure(let error as AudioError): throw ServiceError.unusableAudio(error)
-        case .failure(let error as FeatureError): throw ServiceError.unusableAudio(error)
-        case .failure(let error as MusicnnInputError): throw ServiceError.unusableAudio(error)
+        case .success(let prediction): return prediction.named(name)
+        case .failure(let error as AudioError): throw ServiceError.unusableAudio(error, upload: upload.path, name: name)
+        case .failure(let error as FeatureError): throw ServiceError.unusableAudio(error, upload: upload.path, name: name)
+        case .failure(let error as MusicnnInputError): throw ServiceError.unusableAudio(error, upload: upload.path, name: name)
         case .failure(let error): throw error
         }
     }

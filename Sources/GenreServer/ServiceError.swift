@@ -19,14 +19,16 @@ struct ServiceError: Error, HTTPResponseError {
 
     static func badQuery(_ detail: String) -> ServiceError { ServiceError(status: .badRequest, code: "bad-query", detail: detail) }
 
-    /// The audio's own fault (not audio, damaged, too long, too short): 422, saying why as the CLI does.
-    static func unusableAudio(_ error: any Error) -> ServiceError {
+    /// The audio's own fault (not audio, damaged, too long, too short): 422, saying why as the CLI
+    /// does, of the upload by the name the client gave it (never the server's temporary file).
+    static func unusableAudio(_ error: any Error, upload: String, name: String) -> ServiceError {
         let code = switch error {
         case AudioError.tooLong: "audio-too-long"
         case AudioError.emptyFile: "empty-upload"
         default: "unusable-audio"
         }
-        return ServiceError(status: .unprocessableContent, code: code, detail: "\(error)")
+        return ServiceError(status: .unprocessableContent, code: code,
+                            detail: "\(error)".replacingOccurrences(of: upload, with: name))
     }
 }
 
