@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Makes the fuzzers' seed corpus under fuzz/seeds/<target>/ (git-ignored), small real inputs that
 # the mutations start from:
-#   audio        1 s cuts of shared/examples' MP3s as WAV, FLAC, MP3, Ogg Vorbis, Opus, AAC and
+#   audio        1 s cuts of the example MP3s as WAV, FLAC, MP3, Ogg Vorbis, Opus, AAC and
 #                WavPack at several rates and channel counts (ffmpeg)
 #   bundle       the JSON bodies of bundles of every classic model kind and the MLP, trained by
 #                `genre train` on a tiny synthetic table (the fuzzer adds the magic and checksum)
 #   tables       small feature tables, manifests and an FMA tracks.csv
 #   safetensors  the small safetensors fixtures of the tests, and a few more of other dtypes
-# Usage: scripts/fuzz-seeds.sh [examples folder]  (default: shared/examples beside the repository)
+# Usage: scripts/fuzz-seeds.sh [folder of MP3s]  (default: Examples/, the same three clips as
+# shared/examples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-examples=${1:-../shared/examples}
+examples=${1:-Examples}
 [ -d "$examples" ] || { echo "fuzz-seeds: no examples folder $examples" >&2; exit 2; }
 command -v ffmpeg >/dev/null || { echo "fuzz-seeds: ffmpeg is missing; run scripts/setup.sh" >&2; exit 2; }
 

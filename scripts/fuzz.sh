@@ -38,6 +38,7 @@ for target in "${targets[@]}"; do
     failed=1
     finding=$(grep -o "fuzz/findings/$target-[a-z-]*[0-9a-f]*" "$log" | tail -1)
     echo "fuzz: $target: FAILED after $runs executions: $(grep -m1 -E 'ERROR|==[0-9]+==|Fatal error|timeout' "$log" || echo "exit $status"); input ${finding:-?}; log $log"
+    tail -n 60 "$log" >&2
   fi
 done
 exit "$failed"
