@@ -10,10 +10,12 @@ public enum InputFile {
         return path
     }()
 
-    /// Writes the `count` bytes at `start` to the file `name` and returns its path. Written with
-    /// stdio: Foundation's `Data.write` syncs the file to disk, which took most of each run.
+    /// Writes the `count` bytes at `start` to the file `name` and returns its path. Written as a
+    /// new file with stdio, as either of Foundation's `Data.write` syncing the file to disk or ext4
+    /// flushing a file truncated and written again took most of each run.
     public static func write(_ start: UnsafePointer<UInt8>, _ count: Int, name: String) -> String {
         let path = folder + "/" + name
+        unlink(path)
         let file = fopen(path, "wb")!
         precondition(fwrite(start, 1, count, file) == count && fclose(file) == 0, "cannot write \(path)")
         return path
