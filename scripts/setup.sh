@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev)
+# ffmpeg, the command, cuts the fuzzers' audio seeds (scripts/fuzz-seeds.sh).
+packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev
+          ffmpeg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
