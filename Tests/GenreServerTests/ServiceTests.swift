@@ -8,7 +8,8 @@ import TestSupport
 
 /// The API through Hummingbird's test client: answers as the command line gives them, and every
 /// limit and bad input as its documented status with `{"error", "detail"}`.
-@Suite struct ServiceTests {
+/// Serialized: each test counts the temporary files uploads leave.
+@Suite(.serialized) struct ServiceTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Examples/awol-food.mp3").standardized.path
 
@@ -54,12 +55,13 @@ import TestSupport
     @Test func badInputsAndLimitsGetTheirStatusAndAReason() async throws {
         let folder = try TemporaryFolder()
         try WAVWriter.tone(folder.file("four.wav"), seconds: 4, sampleRate: 22050)
+        let four = try Self.body(folder.file("four.wav"))
         let before = Self.uploadsLeft
         try await Self.app { $0.maxUploadBytes = 200_000; $0.maxDurationSeconds = 2 }.test(.router) { client in
             let cases: [(String, ByteBuffer, HTTPResponse.Status, String, String)] = [
                 ("/v1/classify", try Self.body(Self.example), .contentTooLarge, "upload-too-large", "limit of 0.2 MB"),
-                ("/v1/classify", try Self.body(folder.file("four.wav")), .unprocessableContent, "audio-too-long", "more than the limit of 2.0 s"),
-                ("/v1/tags", try Self.body(folder.file("four.wav")), .unprocessableContent, "audio-too-long", "limit"),
+                ("/v1/classify", four, .unprocessableContent, "audio-too-long", "more than the limit of 2.0 s"),
+                ("/v1/tags", four, .unprocessableContent, "audio-too-long", "limit"),
                 ("/v1/classify", ByteBuffer(string: "<html>not found</html>"), .unprocessableContent, "unusable-audio", "not in any audio format"),
                 ("/v1/classify", ByteBuffer(), .unprocessableContent, "empty-upload", "is empty"),
                 ("/v1/classify?top=0", ByteBuffer(string: "x"), .badRequest, "bad-query", "top must be"),
@@ -82,6 +84,7 @@ import TestSupport
     /// One analysis at a time and no queue: of three at once, some are turned away with 503 and
     /// Retry-After; a timeout of a millisecond answers 504 (the work finishes unobserved).
     @Test func aBusyOrSlowServiceSaysSo() async throws {
+        let before = Self.uploadsLeft
         try await Self.app { $0.maxRunning = 1; $0.maxQueued = 0 }.test(.router) { client in
             let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for _ in 0 ..< 3 {
@@ -98,9 +101,13 @@ import TestSupport
         }
         try await Self.app { $0.timeoutSeconds = 0.001 }.test(.router) { client in
             try await client.execute(uri: "/v1/classify", method: .post, body: try Self.body(Self.example)) { response in
-                #expect(response.status == .gatewayTimeout && (try Self.error(response))["error"] == "timeout")
+                let error = try Self.error(response)
+                #expect(response.status == .gatewayTimeout && error["error"] == "timeout")
             }
         }
+        // The timed-out analysis removes its upload when it ends.
+        for _ in 0 ..< 300 where Self.uploadsLeft != before { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(Self.uploadsLeft == before)
     }
 }
 
