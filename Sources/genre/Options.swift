@@ -70,7 +70,7 @@ struct RunOptions: ParsableArguments {
     var quiet = false
 
     @Option(name: .customLong("max-duration"), help: ArgumentHelp(
-        "Refuse audio files longer than this, in seconds or with a unit (90m, 5h) (default: 3h); a header claiming more is refused before decoding.",
+        "Refuse audio files longer than this, in seconds or with a unit (90m, 5h); a header claiming more is refused before decoding.",
         valueName: "duration"))
     var maxDuration: DurationLimit = DurationLimit(seconds: AudioDecoder.defaultMaxDurationSeconds)
 
@@ -95,7 +95,12 @@ struct DurationLimit: ExpressibleByArgument {
         seconds = value * (unit?.seconds ?? 1)
     }
 
-    var defaultValueDescription: String { "3h" }
+    /// "3h", "90m", "45s": the shortest way to write it back.
+    var defaultValueDescription: String {
+        if seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
+        if seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        return String(format: "%gs", seconds)
+    }
 }
 
 /// The values of `--format`, by the same names in every verb; each verb's enum lists the ones that
