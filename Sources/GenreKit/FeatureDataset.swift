@@ -44,6 +44,16 @@ public struct FeatureDataset: Sendable {
         return rowTrack.indices.filter { wanted.contains(rowTrack[$0]) }
     }
 
+    /// The dataset of the tracks at `trackIndices` only (in their order here), with their rows.
+    public func restricted(toTracks trackIndices: [Int]) -> FeatureDataset {
+        let kept = Set(trackIndices)
+        let order = tracks.indices.filter { kept.contains($0) }
+        let newIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let rows = rows(ofTracks: order)
+        return FeatureDataset(tracks: order.map { tracks[$0] }, columns: columns, x: x.selecting(rows: rows),
+                              rowTrack: rows.map { newIndex[rowTrack[$0]]! }, source: source)
+    }
+
     /// The table with split and group information taken from `dataset` where the ids match
     /// (feature tables carry neither).
     public func annotated(by dataset: AudioDataset) -> FeatureDataset {

@@ -69,32 +69,57 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning` and `dropout`.
+    public let settings: ModelSettings
     /// Receives each epoch's progress line while a network trains; nil keeps training silent.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, settings: ModelSettings = .init(),
                 progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.settings = settings
         self.progress = progress
     }
 
-    /// The untrained model, its random choices drawn from `seed`, with its defaults' hyper-parameters
-    /// (scikit-learn's and xgboost's for the classic ones).
+    /// The same kind and options with `settings` instead.
+    public func with(_ settings: ModelSettings) -> ModelChoice {
+        ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, settings: settings, progress: progress)
+    }
+
+    /// The untrained model, its random choices drawn from `seed`, with its hyper-parameters as set
+    /// and their defaults otherwise (scikit-learn's and xgboost's for the classic ones). The
+    /// settings must have passed `kind.check`.
     public func make(seed: UInt64) -> AnyClassifier {
+        // A parameter's number, nil for a named value (gamma "scale", max-depth "none").
+        let number = { (name: String) in settings.number(name, of: kind) }
+        let whole = { (name: String) in number(name).map { Int($0) } }
+        // What the command line's options chose, unless the settings name the parameter.
+        let chosen = { (name: String, option: Double?) in settings.values[name] == nil ? option : number(name) }
         let model: any Classifier = switch kind {
-        case .naiveBayes: GaussianNaiveBayes()
-        case .knn: KNearestNeighbors()
-        case .logistic: LogisticRegression()
-        case .linearSVM: LinearSVM(seed: seed)
-        case .rbfSVM: SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed))
-        case .tree: DecisionTree(seed: seed)
-        case .forest: RandomForest(seed: seed)
-        case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
+        case .naiveBayes: GaussianNaiveBayes(varianceSmoothing: number("var-smoothing")!)
+        case .knn: KNearestNeighbors(neighbors: whole("k")!,
+                                     weighting: settings.value("weights", of: kind) == .name("distance") ? .distance : .uniform)
+        case .logistic: LogisticRegression(inverseRegularization: number("C")!)
+        case .linearSVM: LinearSVM(alpha: number("alpha")!, seed: seed)
+        case .rbfSVM: SupportVectorMachine(cost: number("C")!, gamma: number("gamma").map { .fixed($0) } ?? .scale,
+                                           seed: UInt32(truncatingIfNeeded: seed))
+        case .tree: DecisionTree(growth: TreeGrowth(maxDepth: whole("max-depth"), minSamplesLeaf: whole("min-samples-leaf")!), seed: seed)
+        case .forest: RandomForest(treeCount: whole("trees")!,
+                                   growth: TreeGrowth(maxDepth: whole("max-depth"), minSamplesLeaf: whole("min-samples-leaf")!, maxFeatures: .sqrt),
+                                   seed: seed)
+        case .xgboost: GradientBoostedTrees(rounds: whole("rounds")!, maxDepth: whole("max-depth")!, learningRate: number("learning-rate")!,
+                                            subsample: number("subsample")!, seed: Int(truncatingIfNeeded: seed))
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, progress: progress)
-        case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
+            NeuralClassifier(architecture: kind.architecture!, epochs: whole("epochs")!, batchSize: whole("batch-size")!,
+                             learningRate: Float(number("learning-rate")!), dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
+                             seed: seed, progress: progress)
+        case .musicnnFineTune:
+            FineTunedMusicnn(settings: FineTuning(
+                frozenBlocks: Int(chosen("frozen-blocks", Double(fineTuning.frozenBlocks))!),
+                pretrainedRateScale: Float(chosen("pretrained-rate", Double(fineTuning.pretrainedRateScale))!),
+                epochs: Int(chosen("epochs", Double(fineTuning.epochs))!)), seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
     }

@@ -46,7 +46,7 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    var defaultEpochs: Int {
+    public var defaultEpochs: Int {
         switch self {
         case .mlp: 100
         case .edgeCNN: 20

@@ -122,6 +122,16 @@ struct DataOptions: ParsableArguments {
         }
     }
 
+    /// Refuses a table with a column the model's feature set does not compute, which a bundle
+    /// trained on it could not compute from audio.
+    func checkBundleCanCompute(_ dataset: FeatureDataset, for model: ModelKind) throws {
+        let featureSet = try features.featureSet(for: [model])
+        if let missing = dataset.columns.first(where: { !featureSet.columns.contains($0) }) {
+            throw ValidationError("the column \(missing) of \(data) is not one of feature set \(featureSet.name)'s, "
+                + "so the bundle could not compute it from audio; name the set that made the table with --set")
+        }
+    }
+
     private func extract(_ audio: AudioDataset, for models: [ModelKind]) async throws -> FeatureDataset {
         let extractor = FeatureExtractor(featureSet: try features.featureSet(for: models), segmenter: try features.segmenter(for: models),
                                          maxDurationSeconds: run.maxDuration.seconds)

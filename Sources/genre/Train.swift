@@ -53,11 +53,7 @@ struct Train: AsyncParsableCommand {
     func run() async throws {
         let dataset = try await data.load(for: [model])
         try data.checkAggregation(pipeline.chosenAggregation, models: [model], dataset: dataset)
-        let featureSet = try data.features.featureSet(for: [model])
-        if let missing = dataset.columns.first(where: { !featureSet.columns.contains($0) }) {
-            throw ValidationError("the column \(missing) of \(data.data) is not one of feature set \(featureSet.name)'s, "
-                + "so the bundle could not compute it from audio; name the set that made the table with --set")
-        }
+        try data.checkBundleCanCompute(dataset, for: model)
         let lists = try split.lists()
         var evaluations: [EvaluationResult] = []
         if !skipEvaluation {
@@ -75,19 +71,24 @@ struct Train: AsyncParsableCommand {
             rows = dataset.rows(ofTracks: dataset.tracks.indices.filter { train.contains(dataset.tracks[$0].id) })
             trainedOn = "the \(Set(rows.map { dataset.rowTrack[$0] }).count) tracks of \(split.trainList!)"
         }
-        var fitted = ModelPipeline(pipeline.model(model, quiet: data.quiet), classCount: dataset.classes.count,
-                                   pcaComponents: pipeline.pca, seed: data.seed)
-        let labels = dataset.labels
-        try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
-
-        let bundle = ModelBundle(
-            classes: dataset.classes, featureSet: featureSet, columns: dataset.columns, segmenter: try data.segmenter(for: [model]),
-            aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
-            provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
-                              created: ISO8601DateFormatter().string(from: Date()),
-                              genreKitVersion: GenreKitVersion.current, seed: data.seed))
-        let path = output.file!  // required: OutputOptions<BundleOutput> refuses to parse without it
-        try bundle.write(to: path)
-        FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(path)\n".utf8))
+        try saveBundle(of: pipeline.model(model, quiet: data.quiet), fittedOn: rows, of: dataset, trainedOn: trainedOn,
+                       evaluations: evaluations, data: data, pipeline: pipeline, to: output.file!)  // required: OutputOptions<BundleOutput> refuses to parse without it
     }
+}
+
+/// Fits `model` on `rows` of `dataset` and writes it as a bundle with everything classification
+/// needs (the feature set and windows of `data`, the aggregation of `pipeline`) and the scores it had.
+func saveBundle(of model: ModelChoice, fittedOn rows: [Int], of dataset: FeatureDataset, trainedOn: String,
+                evaluations: [EvaluationResult], data: DataOptions, pipeline: PipelineOptions, to path: String) throws {
+    var fitted = ModelPipeline(model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed)
+    let labels = dataset.labels
+    try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
+    let bundle = ModelBundle(
+        classes: dataset.classes, featureSet: try data.features.featureSet(for: [model.kind]), columns: dataset.columns,
+        segmenter: try data.segmenter(for: [model.kind]), aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
+        provenance: .init(data: dataset.source, tracks: dataset.tracks.count, rows: dataset.x.rows, trainedOn: trainedOn,
+                          created: ISO8601DateFormatter().string(from: Date()),
+                          genreKitVersion: GenreKitVersion.current, seed: data.seed))
+    try bundle.write(to: path)
+    FileHandle.standardError.write(Data("saved \(model.kind.title) trained on \(trainedOn) to \(path)\n".utf8))
 }
