@@ -69,14 +69,17 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// The networks' SpecAugment masks and mixup; nil for none.
+    public let batchAugmentation: BatchAugmentation?
     /// Receives each epoch's progress line while a network trains; nil keeps training silent.
     public let progress: (@Sendable (String) -> Void)?
 
     public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
-                progress: (@Sendable (String) -> Void)? = nil) {
+                batchAugmentation: BatchAugmentation? = nil, progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.batchAugmentation = batchAugmentation
         self.progress = progress
     }
 
@@ -93,7 +96,8 @@ public struct ModelChoice: Sendable {
         case .forest: RandomForest(seed: seed)
         case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, progress: progress)
+            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, augmentation: batchAugmentation,
+                             progress: progress)
         case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
