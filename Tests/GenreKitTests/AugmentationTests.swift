@@ -11,7 +11,7 @@ import TestSupport
         do { return try Fixture.load("augmentation.safetensors") } catch { fatalError("\(error)") }
     }()
 
-    let signal = try! fixture.tensor("signal").floats
+    let signal = try! Self.fixture.tensor("signal").floats
     let sampleRate = 22050
 
     /// Deviation against librosa, relative to the reference's peak. The STFT, phase vocoder and
