@@ -69,23 +69,29 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// The networks' SpecAugment masks and mixup; nil for none.
+    public let batchAugmentation: BatchAugmentation?
     /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning` and `dropout`.
-    public let settings: ModelSettings
+    public private(set) var settings: ModelSettings
     /// Receives each epoch's progress line while a network trains; nil keeps training silent.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, settings: ModelSettings = .init(),
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
+                batchAugmentation: BatchAugmentation? = nil, settings: ModelSettings = .init(),
                 progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.batchAugmentation = batchAugmentation
         self.settings = settings
         self.progress = progress
     }
 
     /// The same kind and options with `settings` instead.
     public func with(_ settings: ModelSettings) -> ModelChoice {
-        ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, settings: settings, progress: progress)
+        var choice = self
+        choice.settings = settings
+        return choice
     }
 
     /// The untrained model, its random choices drawn from `seed`, with its hyper-parameters as set
@@ -114,7 +120,7 @@ public struct ModelChoice: Sendable {
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
             NeuralClassifier(architecture: kind.architecture!, epochs: whole("epochs")!, batchSize: whole("batch-size")!,
                              learningRate: Float(number("learning-rate")!), dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
-                             seed: seed, progress: progress)
+                             seed: seed, augmentation: batchAugmentation, progress: progress)
         case .musicnnFineTune:
             FineTunedMusicnn(settings: FineTuning(
                 frozenBlocks: Int(chosen("frozen-blocks", Double(fineTuning.frozenBlocks))!),

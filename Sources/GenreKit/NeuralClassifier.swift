@@ -15,19 +15,22 @@ public struct NeuralClassifier: Classifier {
     /// bundles saved before it could be chosen). It decides which layers the network has.
     public let dropout: Float?
     public let seed: UInt64
+    /// SpecAugment masks and mixup of the training batches; nil for none (and in older bundles).
+    public let augmentation: BatchAugmentation?
     /// Receives each epoch's progress line while the network trains.
     @NotSaved public var progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
 
     public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
                 learningRate: Float = 1e-3, dropout: Float? = nil, seed: UInt64 = 0,
-                progress: (@Sendable (String) -> Void)? = nil) {
+                augmentation: BatchAugmentation? = nil, progress: (@Sendable (String) -> Void)? = nil) {
         self.architecture = architecture
         self.epochs = epochs ?? architecture.defaultEpochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.dropout = dropout
         self.seed = seed
+        self.augmentation = augmentation
         self.progress = progress
     }
 
@@ -39,14 +42,15 @@ public struct NeuralClassifier: Classifier {
         guard epochs > 0, batchSize > 0, learningRate > 0 else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
-        let (architecture, epochs, batchSize, learningRate, dropout, seed, progress) =
-            (architecture, epochs, batchSize, learningRate, dropout, seed, progress)
+        let (architecture, epochs, batchSize, learningRate, dropout, seed, augmentation, progress) =
+            (architecture, epochs, batchSize, learningRate, dropout, seed, augmentation, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
             let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout)
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
-                                  report: progress.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
+                                  report: progress.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } },
+                                  augmentation: augmentation)
             let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
             return TrainedNetwork(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
         }

@@ -200,7 +200,7 @@ public struct Tuning: Sendable {
         // Stable: among equal scores the earlier trial stays first.
         let ranked = trials.enumerated().sorted { ($0.element.accuracy, $0.element.macroF1, -$0.offset) > ($1.element.accuracy, $1.element.macroF1, -$1.offset) }
             .map(\.element)
-        return TuningResult(model: model.kind, strategy: strategy, protocolSummary: inner.summary, data: data.source,
+        return TuningResult(model: model.kind, strategy: strategy, protocolSummary: inner.summary, caveat: inner.caveat(for: data), data: data.source,
                             tracks: data.tracks.count, parameters: space.parameters.map(\.parameter.name), trials: ranked)
     }
 }
@@ -223,6 +223,9 @@ public struct TuningResult: Sendable, Codable {
     public let model: ModelKind
     public let strategy: SearchStrategy
     public let protocolSummary: String
+    /// Said under the title when the inner folds may split an artist's tracks: the scores then
+    /// run high, and favour settings that memorise recordings.
+    public let caveat: String?
     public let data: String
     public let tracks: Int
     public let parameters: [String]
@@ -232,7 +235,7 @@ public struct TuningResult: Sendable, Codable {
     public var best: TuningTrial? { trials.first }
 
     enum CodingKeys: String, CodingKey {
-        case model, strategy, protocolSummary = "protocol", data, tracks, parameters, trials
+        case model, strategy, protocolSummary = "protocol", caveat, data, tracks, parameters, trials
     }
 
     /// Pretty JSON; parameter names stay as they are (`C`, `learning-rate`).
@@ -251,6 +254,7 @@ public struct TuningResult: Sendable, Codable {
                    String(format: "%.3f", trial.macroF1), String(format: "%.1f", trial.seconds)]
         }
         let title = "\(model.rawValue): \(trials.count) trials (\(strategy.rawValue) search) on \(tracks) tracks of \(data); \(protocolSummary)"
+            + (caveat.map { "\n" + (markdown ? "*caution: \($0)*" : "  caution: \($0)") } ?? "")
         if markdown {
             return title + "\n\n| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " ---: |", count: header.count) + "\n"
                 + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"

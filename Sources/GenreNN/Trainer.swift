@@ -46,10 +46,14 @@ public final class Trainer {
     public let seed: UInt64
     /// Called with each epoch's record as it ends, e.g. to print `record.progressLine(epochs:)`.
     public let report: ((EpochRecord) -> Void)?
+    /// Masks and mixup applied to each training batch; its draws have their own generator, so the
+    /// shuffling is the same with and without it.
+    public let augmentation: BatchAugmentation?
 
     public init(model: Sequential, loss: SoftmaxCrossEntropy = .init(), optimizer: any Optimizer,
                 schedule: (any LearningRateSchedule)? = nil, callbacks: [any TrainingCallback] = [],
-                batchSize: Int = 32, seed: UInt64, report: ((EpochRecord) -> Void)? = nil) {
+                batchSize: Int = 32, seed: UInt64, report: ((EpochRecord) -> Void)? = nil,
+                augmentation: BatchAugmentation? = nil) {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -58,6 +62,7 @@ public final class Trainer {
         self.batchSize = batchSize
         self.seed = seed
         self.report = report
+        self.augmentation = augmentation
     }
 
     /// Trains for up to `epochs` epochs. The optimizer's learning rate when it starts is the
@@ -69,6 +74,7 @@ public final class Trainer {
             throw TrainingError.missingMetric(callback: "\(type(of: callback))", metric: callback.monitor!)
         }
         var generator = SeededGenerator(seed: seed)
+        var augmentationGenerator = SeededGenerator(seed: seed ^ 0xA5A5_A5A5_A5A5_A5A5)
         var order = Array(0 ..< train.count)
         let base = optimizer.learningRate
         var scale: Float = 1  // the product of the callbacks' factors
@@ -78,7 +84,7 @@ public final class Trainer {
             let start = ContinuousClock.now
             optimizer.learningRate = (schedule?.learningRate(completedEpochs: epoch - 1, base: base) ?? base) * scale
             generator.shuffle(&order)
-            let trained = try trainEpoch(train, order: order, epoch: epoch)
+            let trained = try trainEpoch(train, order: order, epoch: epoch, generator: &augmentationGenerator)
             let validated = try validation.map { try evaluate($0, epoch: epoch) }
             let record = EpochRecord(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
                                      validationLoss: validated?.loss, validationAccuracy: validated?.accuracy,
@@ -106,10 +112,17 @@ public final class Trainer {
 
     /// One step of training on a batch: forward in training mode, the loss, backward, the penalties'
     /// gradients and the optimizer's update, which is skipped when the loss is not finite.
+    /// With `mix` (mixup's partner labels and λ), the loss is λ · loss(labels) + (1 - λ) · loss(partners).
     @discardableResult
-    public func step(_ inputs: Tensor, labels: [Int]) throws -> Step {
+    public func step(_ inputs: Tensor, labels: [Int], mix: (partnerLabels: [Int], weight: Double)? = nil) throws -> Step {
         let output = try model.forward(inputs, training: true)
-        let terms = try loss.terms(output, labels: labels)
+        var terms = try loss.terms(output, labels: labels)
+        if let mix {
+            let other = try loss.terms(output, labels: mix.partnerLabels)
+            let (a, b) = (mix.weight, 1 - mix.weight)
+            terms = (a * terms.sum + b * other.sum * terms.weight / other.weight, terms.weight,
+                     Tensor(shape: output.shape, scalars: zip(terms.gradient.scalars, other.gradient.scalars).map { Float(a) * $0 + Float(b) * $1 }))
+        }
         try model.backpropagate(terms.gradient)
         let penalty = Penalty.apply(to: model.parameters)
         let step = Step(output: output, lossSum: terms.sum + penalty * terms.weight, weight: terms.weight)
@@ -117,11 +130,16 @@ public final class Trainer {
         return step
     }
 
-    private func trainEpoch(_ data: TrainingData, order: [Int], epoch: Int) throws -> Tally {
+    private func trainEpoch(_ data: TrainingData, order: [Int], epoch: Int, generator: inout SeededGenerator) throws -> Tally {
         var tally = Tally()
         for (number, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
-            let batch = data.batch(order[start ..< min(start + batchSize, order.count)])
-            let step = try step(batch.inputs, labels: batch.labels)
+            var batch = data.batch(order[start ..< min(start + batchSize, order.count)])
+            var mix: (partnerLabels: [Int], weight: Double)?
+            if let augmentation {
+                let augmented = try augmentation.apply(batch.inputs, labels: batch.labels, generator: &generator)
+                (batch.inputs, mix) = (augmented.inputs, augmented.mix)
+            }
+            let step = try step(batch.inputs, labels: batch.labels, mix: mix)
             guard step.loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: number + 1, learningRate: optimizer.learningRate)
             }

@@ -108,16 +108,21 @@ struct DataOptions: ParsableArguments {
 
     /// The feature rows of the data for `models`: read from a table, or extracted from audio with
     /// the models' own set and windows unless given (files that fail are reported and left out).
-    func load(for models: [ModelKind]) async throws -> FeatureDataset {
+    /// With `augmentation`, the tracks `augmenting` accepts also get augmented rows.
+    func load(for models: [ModelKind], augmentation: AudioAugmentation? = nil,
+              augmenting: @escaping @Sendable (Track) -> Bool = { _ in true }) async throws -> FeatureDataset {
+        let extract = { (audio: AudioDataset) in
+            try await self.extract(audio, for: models, augmentation: augmentation, augmenting: augmenting)
+        }
         switch kind {
         case .fmaTracks:
             guard let fmaAudio else { throw missingFMAAudio }
-            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio), for: models)
-        case .audioFolder: return try await extract(AudioDataset(folder: data), for: models)
+            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
+        case .audioFolder: return try await extract(AudioDataset(folder: data))
         case .featureTable:
             let table = try FeatureDataset(table: data)
             return try manifest.map { table.annotated(by: try AudioDataset(manifest: $0)) } ?? table
-        case .manifest: return try await extract(AudioDataset(manifest: data), for: models)
+        case .manifest: return try await extract(AudioDataset(manifest: data))
         case nil: throw DatasetError.unreadable(path: data, reason: "no such file or folder")
         }
     }
@@ -132,11 +137,13 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    private func extract(_ audio: AudioDataset, for models: [ModelKind]) async throws -> FeatureDataset {
+    private func extract(_ audio: AudioDataset, for models: [ModelKind], augmentation: AudioAugmentation?,
+                         augmenting: @escaping @Sendable (Track) -> Bool) async throws -> FeatureDataset {
         let extractor = FeatureExtractor(featureSet: try features.featureSet(for: models), segmenter: try features.segmenter(for: models),
                                          maxDurationSeconds: run.maxDuration.seconds)
         var skipped = 0
-        let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
+        let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet,
+                                                      augmentation: augmentation, augmenting: augmenting) { track, error in
             report(describe(error, path: track.path ?? track.id) + " (left out)")
             skipped += 1
         }
@@ -288,14 +295,14 @@ struct PipelineOptions: ParsableArguments {
     }
 
     /// `kind` with the settings given, its networks' epochs shown on stderr unless `quiet`.
-    func model(_ kind: ModelKind, quiet: Bool) -> ModelChoice {
+    func model(_ kind: ModelKind, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> ModelChoice {
         let showEpoch: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
         }
-        return ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
+        return ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, batchAugmentation: batchAugmentation, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
     }
 
-    func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool) -> Evaluation {
-        Evaluation(model: model(kind, quiet: quiet), pcaComponents: pca, aggregation: aggregation, seed: seed)
+    func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> Evaluation {
+        Evaluation(model: model(kind, quiet: quiet, batchAugmentation: batchAugmentation), pcaComponents: pca, aggregation: aggregation, seed: seed)
     }
 }

@@ -15,6 +15,9 @@ struct Train: AsyncParsableCommand {
             The networks on log-mel patches (edge-cnn, fcn5, crnn, temporal-cnn, cnn-lstm) and musicnn-fine-tune \
             take their own feature set and 3 s windows unless --set and --segment-seconds say otherwise:
               genre train audio/ --model crnn -o crnn.genremodel
+            --augment adds to the training data only (overlapping windows, time stretch, pitch shift, gain, \
+            noise, SpecAugment masks, mixup); scored tracks are never augmented:
+              genre train audio/ --model fcn5 --augment pitch --augment masks -o fcn5.genremodel
             """)
 
     @OptionGroup var data: DataOptions
@@ -24,6 +27,8 @@ struct Train: AsyncParsableCommand {
     var model: ModelKind = .rbfSVM
 
     @OptionGroup var pipeline: PipelineOptions
+
+    @OptionGroup var augmentation: AugmentationOptions
 
     @Option(help: "Fit the saved model on the training list's tracks ('train') or on every track ('all').")
     var fitOn: FitOn = .all
@@ -47,19 +52,24 @@ struct Train: AsyncParsableCommand {
         try data.checkAggregation(pipeline.chosenAggregation, models: [model])
         try data.features.checkSet(for: [model])
         try pipeline.checkSettingsApply(to: [model])
+        try augmentation.checkApplies(to: [model], data: data)
         if let path = output.file { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
     }
 
     func run() async throws {
-        let dataset = try await data.load(for: [model])
-        try data.checkAggregation(pipeline.chosenAggregation, models: [model], dataset: dataset)
-        try data.checkBundleCanCompute(dataset, for: model)
         let lists = try split.lists()
+        // Only the training list's tracks need augmenting when nothing else is trained on.
+        let augmented: Set<String>? = if split.protocolKind == .lists, fitOn == .train, case .lists(let train, _, _)? = lists { train } else { nil }
+        let dataset = try await data.load(for: [model], augmentation: try augmentation.audio(seed: data.seed, windowSeconds: data.features.segmentSeconds(for: [model])),
+                                          augmenting: { augmented?.contains($0.id) ?? true })
+        try data.checkAggregation(pipeline.chosenAggregation, models: [model], dataset: dataset)
+        let batchAugmentation = try augmentation.batch()
+        try data.checkBundleCanCompute(dataset, for: model)
         var evaluations: [EvaluationResult] = []
         if !skipEvaluation {
             let protocols = (split.protocolKind == .lists ? [] : [split.crossValidation(seed: data.seed)]) + [lists].compactMap { $0 }
             for evaluationProtocol in protocols {
-                let result = try await pipeline.evaluation(of: model, seed: data.seed, quiet: data.quiet).run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs, quiet: data.quiet)
+                let result = try await pipeline.evaluation(of: model, seed: data.seed, quiet: data.quiet, batchAugmentation: batchAugmentation).run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs, quiet: data.quiet)
                 evaluations.append(result)
                 FileHandle.standardError.write(Data((result.text() + "\n").utf8))
             }
@@ -71,8 +81,9 @@ struct Train: AsyncParsableCommand {
             rows = dataset.rows(ofTracks: dataset.tracks.indices.filter { train.contains(dataset.tracks[$0].id) })
             trainedOn = "the \(Set(rows.map { dataset.rowTrack[$0] }).count) tracks of \(split.trainList!)"
         }
-        try saveBundle(of: pipeline.model(model, quiet: data.quiet), fittedOn: rows, of: dataset, trainedOn: trainedOn,
-                       evaluations: evaluations, data: data, pipeline: pipeline, to: output.file!)  // required: OutputOptions<BundleOutput> refuses to parse without it
+        try saveBundle(of: pipeline.model(model, quiet: data.quiet, batchAugmentation: batchAugmentation), fittedOn: rows, of: dataset,
+                       trainedOn: trainedOn, evaluations: evaluations, data: data, pipeline: pipeline,
+                       to: output.file!)  // required: OutputOptions<BundleOutput> refuses to parse without it
     }
 }
 
