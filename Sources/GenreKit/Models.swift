@@ -69,14 +69,17 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
-    /// Receives each epoch's progress line while a network trains; nil keeps training silent.
-    public let progress: (@Sendable (String) -> Void)?
+    /// How the networks train, where it is not each one's `NetworkArchitecture.defaultTraining`.
+    public let training: TrainingChoices
+    /// Receives the progress of each epoch while a network trains; nil keeps training silent.
+    public let progress: (@Sendable (EpochProgress) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
-                progress: (@Sendable (String) -> Void)? = nil) {
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, training: TrainingChoices = .init(),
+                progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.training = training
         self.progress = progress
     }
 
@@ -93,7 +96,8 @@ public struct ModelChoice: Sendable {
         case .forest: RandomForest(seed: seed)
         case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, progress: progress)
+            NeuralClassifier(architecture: kind.architecture!, training: training.applied(to: kind.architecture!.defaultTraining),
+                             dropout: dropout, seed: seed, progress: progress)
         case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
@@ -162,8 +166,19 @@ public struct AnyClassifier: Codable, Sendable {
         try payload.encode(model, forKey: Key(stringValue: "_0"))
     }
 
-    mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
-        try model.fit(x, labels: labels, classCount: classCount)
+    /// Fits the model; `groups` (one per row) reach a model that holds rows out, and keep a group's rows together.
+    mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int], classCount: Int) throws(ModelError) {
+        if var grouped = model as? any GroupedFitting {
+            try grouped.fit(x, labels: labels, groups: groups, classCount: classCount)
+            model = grouped
+        } else {
+            try model.fit(x, labels: labels, classCount: classCount)
+        }
+    }
+
+    /// The epochs of the last training, for the networks.
+    public var history: TrainingHistory? {
+        (model as? NeuralClassifier)?.history ?? (model as? FineTunedMusicnn)?.history
     }
 
     func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix { try model.probabilities(x) }
@@ -216,7 +231,9 @@ public struct ModelPipeline: Codable, Sendable {
             + [(classifier.kind.rawValue, classifier.classifier.fittedShape)]
     }
 
-    public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
+    /// Fits every step on the rows of `x`; `groups` gives each row's group (its song, or artist),
+    /// which a network's validation part keeps whole; nil makes every row its own group.
+    public mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int]? = nil) throws(ModelError) {
         var features = x
         if var scaler {
             try scaler.fit(x)
@@ -230,7 +247,7 @@ public struct ModelPipeline: Codable, Sendable {
             features = try fittedPCA.transform(features)
             pca = fittedPCA
         }
-        try classifier.fit(features, labels: labels, classCount: classCount)
+        try classifier.fit(features, labels: labels, groups: groups ?? Array(0 ..< x.rows), classCount: classCount)
     }
 
     /// Class probabilities of each row of `x` (columns as at training).

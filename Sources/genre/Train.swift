@@ -15,6 +15,12 @@ struct Train: AsyncParsableCommand {
             The networks on log-mel patches (edge-cnn, fcn5, crnn, temporal-cnn, cnn-lstm) and musicnn-fine-tune \
             take their own feature set and 3 s windows unless --set and --segment-seconds say otherwise:
               genre train audio/ --model crnn -o crnn.genremodel
+            A network holds a tenth of its training tracks out (--validation-fraction), whole songs and artists \
+            at a time, and keeps the weights of the epoch with the lowest validation loss; it stops once that loss \
+            has not fallen for --patience epochs, and halves its learning rate after half as many. Its epochs \
+            are written beside the bundle: crnn.genremodel gets crnn.history.json and crnn.curves.svg (loss and \
+            accuracy, training and validation; 'genre plot curves' redraws them). On a terminal each epoch shows \
+            a progress line (steps, time left, loss and accuracy).
             """)
 
     @OptionGroup var data: DataOptions
@@ -47,7 +53,18 @@ struct Train: AsyncParsableCommand {
         try data.checkAggregation(pipeline.chosenAggregation, models: [model])
         try data.features.checkSet(for: [model])
         try pipeline.checkSettingsApply(to: [model])
-        if let path = output.file { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
+        if let path = output.file {
+            let history = Self.historyFiles(of: path)
+            for file in [path] + (model.architecture != nil || model == .musicnnFineTune ? [history.json, history.svg] : []) {
+                try OutputPath.checkNotAmong(data.inputs + split.inputs, path: file, option: "--output")
+            }
+        }
+    }
+
+    /// Where a network's training history goes beside its bundle: `crnn.genremodel` → `crnn.history.json`, `crnn.curves.svg`.
+    static func historyFiles(of bundle: String) -> (json: String, svg: String) {
+        let base = URL(fileURLWithPath: bundle).deletingPathExtension().path
+        return (base + ".history.json", base + ".curves.svg")
     }
 
     func run() async throws {
@@ -77,8 +94,8 @@ struct Train: AsyncParsableCommand {
         }
         var fitted = ModelPipeline(pipeline.model(model, quiet: data.quiet), classCount: dataset.classes.count,
                                    pcaComponents: pipeline.pca, seed: data.seed)
-        let labels = dataset.labels
-        try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
+        let (labels, groups) = (dataset.labels, dataset.rowGroups)
+        try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] }, groups: rows.map { groups[$0] })
 
         let bundle = ModelBundle(
             classes: dataset.classes, featureSet: featureSet, columns: dataset.columns, segmenter: try data.segmenter(for: [model]),
@@ -89,5 +106,17 @@ struct Train: AsyncParsableCommand {
         let path = output.file!  // required: OutputOptions<BundleOutput> refuses to parse without it
         try bundle.write(to: path)
         FileHandle.standardError.write(Data("saved \(model.title) trained on \(trainedOn) to \(path)\n".utf8))
+        if let history = fitted.classifier.history { try write(history, besideBundle: path) }
+    }
+
+    private func write(_ history: TrainingHistory, besideBundle path: String) throws {
+        let files = Self.historyFiles(of: path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeFile(String(decoding: try encoder.encode(history), as: UTF8.self) + "\n", to: files.json)
+        try writeFile(history.svg(), to: files.svg)
+        let epochs = history.epochs.count
+        FileHandle.standardError.write(Data(("trained \(epochs) epoch\(epochs == 1 ? "" : "s"), kept the weights of epoch "
+            + "\(history.weightsEpoch); history in \(files.json), curves in \(files.svg)\n").utf8))
     }
 }
