@@ -42,7 +42,8 @@ public struct PCAScatter: Sendable {
     public func svg(title: String) -> String {
         let plot = (left: 76.0, top: 56.0, size: 480.0)
         let legend = (x: plot.left + plot.size + 28, nameWidth: Double(classes.map(\.count).max() ?? 4) * 7.2)
-        let width = Int(legend.x + 22 + max(legend.nameWidth, 60) + 20)
+        // Wide enough for the title too (bold 15 px Helvetica: about 0.6 em a character).
+        let width = max(Int(legend.x + 22 + max(legend.nameWidth, 60) + 20), Int(Double(title.count) * 9) + 40)
         let height = Int(plot.top + plot.size + 60)
         let xs = axisRange(points.map(\.x)), ys = axisRange(points.map(\.y))
         let place = { (x: Double, y: Double) in

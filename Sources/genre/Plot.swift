@@ -34,7 +34,8 @@ struct Plot: ParsableCommand {
             let dataset = try await data.load(for: [])
             let set = data.kind == .featureTable ? "the features" : data.features.setName(for: [])
             let scatter = try PCAScatter(dataset)
-            try writeFile(scatter.svg(title: "PCA of \(set) of \(dataset.source)"), to: output.file!)
+            let source = URL(fileURLWithPath: dataset.source).lastPathComponent
+            try writeFile(scatter.svg(title: "PCA of \(set) of \(source)"), to: output.file!)
         }
     }
 

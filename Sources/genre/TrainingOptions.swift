@@ -77,11 +77,12 @@ extension OptimizerKind: ExpressibleByArgument {
 }
 
 /// Shows a network's training on stderr as Keras does: the epoch's line redrawn in place as steps
-/// finish (at most ten times a second, cut to the terminal's 80 columns so that it stays one
-/// line), then kept whole once the epoch has been validated.
+/// finish (at most ten times a second, cut to the terminal's width so that it stays one line),
+/// then kept whole once the epoch has been validated.
 enum TrainingProgressLine {
     static func printer(for kind: ModelKind) -> @Sendable (EpochProgress) -> Void {
         let drawn = Locked(ContinuousClock.now - .seconds(1))
+        let width = terminalColumns - 1
         return { progress in
             let line = "\(kind.rawValue) \(progress.line)"
             guard progress.record == nil else {
@@ -93,7 +94,13 @@ enum TrainingProgressLine {
                 last = now
                 return true
             }
-            if due { FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(line.prefix(79))).utf8)) }
+            if due { FileHandle.standardError.write(Data(("\r\u{1B}[K" + String(line.prefix(width))).utf8)) }
         }
+    }
+
+    /// The width of the terminal stderr shows on; 80 when it does not say.
+    private static var terminalColumns: Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
     }
 }
