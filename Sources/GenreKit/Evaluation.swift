@@ -130,7 +130,8 @@ public struct Evaluation: Sendable {
 
     func score(_ fold: Fold, of data: FeatureDataset, labels: [Int], seed: UInt64) throws(ModelError) -> FoldOutcome {
         var pipeline = ModelPipeline(model, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed)
-        try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] })
+        let groups = data.rowGroups
+        try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] }, groups: fold.train.map { groups[$0] })
         let probabilities = try pipeline.probabilities(data.x.selecting(rows: fold.test))
         var rowsOfTrack: [Int: [Int]] = [:]
         var segmentHits = 0

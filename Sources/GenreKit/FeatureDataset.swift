@@ -42,6 +42,18 @@ public struct FeatureDataset: Sendable {
         return rowTrack.map { number[tracks[$0].label]! }
     }
 
+    /// The group of every row, numbered: the group (artist, else the song) of its track, so that a
+    /// song's windows, and an artist's songs, share one.
+    public var rowGroups: [Int] {
+        var number: [String: Int] = [:]
+        let trackGroup = tracks.map { track in
+            if let known = number[track.group] { return known }
+            number[track.group] = number.count
+            return number.count - 1
+        }
+        return rowTrack.map { trackGroup[$0] }
+    }
+
     /// The rows of the tracks at `trackIndices`, in track order.
     public func rows(ofTracks trackIndices: some Sequence<Int>) -> [Int] {
         let wanted = Set(trackIndices)

@@ -155,14 +155,15 @@ extension ModelKind {
              .real("subsample", 0.05 ... 1, default: .number(1), searched: [0.7, 1].map(ParameterValue.number),
                    "share of rows each tree sees")]
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            [.real("learning-rate", 1e-6 ... 1, log: true, default: .number(1e-3), searched: [3e-4, 1e-3, 3e-3].map(ParameterValue.number),
-                   "Adam's learning rate"),
+            [.real("learning-rate", 1e-6 ... 1, log: true, default: .number(Double(architecture!.defaultTraining.learningRate)),
+                   searched: [3e-4, 1e-3, 3e-3].map(ParameterValue.number), "the optimizer's starting learning rate"),
              .real("dropout", 0 ... 0.95, default: .number(Double(architecture!.defaultDropout)),
                    searched: [0, 0.2, 0.5].map(ParameterValue.number), "the rate of the network's dropout layers"),
-             .integer("epochs", 1 ... 10_000, default: .number(Double(architecture!.defaultEpochs)),
-                      searched: [.number(Double(architecture!.defaultEpochs))], "passes over the training rows"),
-             .integer("batch-size", 1 ... 4096, default: .number(32), searched: [16, 32, 64].map(ParameterValue.number),
-                      "rows per training step")]
+             .integer("epochs", 1 ... 10_000, default: .number(Double(architecture!.defaultTraining.epochs)),
+                      searched: [.number(Double(architecture!.defaultTraining.epochs))], "the most passes over the training rows"),
+             .integer("batch-size", 1 ... 4096, default: .number(Double(architecture!.defaultTraining.batchSize)),
+                      searched: [16, 32, 64].map(ParameterValue.number), "rows per training step"),
+             .choice("optimizer", OptimizerKind.allCases.map(\.rawValue), "the optimizer (each with its own weight decay)")]
         case .musicnnFineTune:
             [.integer("frozen-blocks", 0 ... Double(FineTuning.blocks.count), default: .number(Double(FineTuning().frozenBlocks)),
                       searched: [0, 1, 2].map(ParameterValue.number), "musicnn's blocks kept as pre-trained, from the input"),

@@ -69,19 +69,23 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// How the networks train, where it is not each one's `NetworkArchitecture.defaultTraining`.
+    public let training: TrainingChoices
     /// The networks' SpecAugment masks and mixup; nil for none.
     public let batchAugmentation: BatchAugmentation?
-    /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning` and `dropout`.
+    /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning`,
+    /// `dropout` and `training`.
     public private(set) var settings: ModelSettings
-    /// Receives each epoch's progress line while a network trains; nil keeps training silent.
-    public let progress: (@Sendable (String) -> Void)?
+    /// Receives the progress of each epoch while a network trains; nil keeps training silent.
+    public let progress: (@Sendable (EpochProgress) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, training: TrainingChoices = .init(),
                 batchAugmentation: BatchAugmentation? = nil, settings: ModelSettings = .init(),
-                progress: (@Sendable (String) -> Void)? = nil) {
+                progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.training = training
         self.batchAugmentation = batchAugmentation
         self.settings = settings
         self.progress = progress
@@ -118,8 +122,8 @@ public struct ModelChoice: Sendable {
         case .xgboost: GradientBoostedTrees(rounds: whole("rounds")!, maxDepth: whole("max-depth")!, learningRate: number("learning-rate")!,
                                             subsample: number("subsample")!, seed: Int(truncatingIfNeeded: seed))
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            NeuralClassifier(architecture: kind.architecture!, epochs: whole("epochs")!, batchSize: whole("batch-size")!,
-                             learningRate: Float(number("learning-rate")!), dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
+            NeuralClassifier(architecture: kind.architecture!, training: networkTraining.applied(to: kind.architecture!.defaultTraining),
+                             dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
                              seed: seed, augmentation: batchAugmentation, progress: progress)
         case .musicnnFineTune:
             FineTunedMusicnn(settings: FineTuning(
@@ -128,6 +132,17 @@ public struct ModelChoice: Sendable {
                 epochs: Int(chosen("epochs", Double(fineTuning.epochs))!)), seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
+    }
+
+    /// The command line's training choices with the settings' in their place.
+    private var networkTraining: TrainingChoices {
+        var training = self.training
+        let given = { (name: String) in settings.values[name].flatMap { _ in settings.number(name, of: kind) } }
+        if let epochs = given("epochs") { training.epochs = Int(epochs) }
+        if let batchSize = given("batch-size") { training.batchSize = Int(batchSize) }
+        if let rate = given("learning-rate") { training.learningRate = Float(rate) }
+        if case .name(let name)? = settings.values["optimizer"] { training.optimizer = OptimizerKind(rawValue: name) }
+        return training
     }
 }
 
@@ -193,8 +208,19 @@ public struct AnyClassifier: Codable, Sendable {
         try payload.encode(model, forKey: Key(stringValue: "_0"))
     }
 
-    mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
-        try model.fit(x, labels: labels, classCount: classCount)
+    /// Fits the model; `groups` (one per row) reach a model that holds rows out, and keep a group's rows together.
+    mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int], classCount: Int) throws(ModelError) {
+        if var grouped = model as? any GroupedFitting {
+            try grouped.fit(x, labels: labels, groups: groups, classCount: classCount)
+            model = grouped
+        } else {
+            try model.fit(x, labels: labels, classCount: classCount)
+        }
+    }
+
+    /// The epochs of the last training, for the networks.
+    public var history: TrainingHistory? {
+        (model as? NeuralClassifier)?.history ?? (model as? FineTunedMusicnn)?.history
     }
 
     func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix { try model.probabilities(x) }
@@ -247,7 +273,9 @@ public struct ModelPipeline: Codable, Sendable {
             + [(classifier.kind.rawValue, classifier.classifier.fittedShape)]
     }
 
-    public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
+    /// Fits every step on the rows of `x`; `groups` gives each row's group (its song, or artist),
+    /// which a network's validation part keeps whole; nil makes every row its own group.
+    public mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int]? = nil) throws(ModelError) {
         var features = x
         if var scaler {
             try scaler.fit(x)
@@ -261,7 +289,7 @@ public struct ModelPipeline: Codable, Sendable {
             features = try fittedPCA.transform(features)
             pca = fittedPCA
         }
-        try classifier.fit(features, labels: labels, classCount: classCount)
+        try classifier.fit(features, labels: labels, groups: groups ?? Array(0 ..< x.rows), classCount: classCount)
     }
 
     /// Class probabilities of each row of `x` (columns as at training).

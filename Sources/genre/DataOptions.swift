@@ -259,6 +259,8 @@ struct PipelineOptions: ParsableArguments {
         """, valueName: "rate"))
     var dropout: Float?
 
+    @OptionGroup(title: "Network training") var training: TrainingOptions
+
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
         if let frozenBlocks, !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
@@ -275,7 +277,8 @@ struct PipelineOptions: ParsableArguments {
         }
     }
 
-    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, and --dropout unless one is a network.
+    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, and --dropout and the training
+    /// options unless one is a network.
     func checkSettingsApply(to kinds: [ModelKind]) throws {
         let given = [("--frozen-blocks", frozenBlocks != nil), ("--pretrained-rate", pretrainedRate != nil),
                      ("--fine-tuning-epochs", fineTuningEpochs != nil)].filter(\.1).map(\.0)
@@ -285,6 +288,7 @@ struct PipelineOptions: ParsableArguments {
         if dropout != nil, !kinds.contains(where: { $0.architecture != nil }) {
             throw ValidationError("--dropout applies to the networks (--model \(NetworkArchitecture.allCases.map(\.rawValue).joined(separator: ", "))); leave it out")
         }
+        try training.checkApply(to: kinds)
     }
 
     var fineTuning: FineTuning {
@@ -294,12 +298,10 @@ struct PipelineOptions: ParsableArguments {
                           epochs: fineTuningEpochs ?? defaults.epochs)
     }
 
-    /// `kind` with the settings given, its networks' epochs shown on stderr unless `quiet`.
+    /// `kind` with the settings given, its networks' epochs shown on a terminal's stderr unless `quiet`.
     func model(_ kind: ModelKind, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> ModelChoice {
-        let showEpoch: @Sendable (String) -> Void = { line in
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
-        }
-        return ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, batchAugmentation: batchAugmentation, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
+        ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, training: training.choices, batchAugmentation: batchAugmentation,
+                    progress: !quiet && isatty(STDERR_FILENO) != 0 ? TrainingProgressLine.printer(for: kind) : nil)
     }
 
     func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> Evaluation {

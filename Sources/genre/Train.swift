@@ -18,6 +18,12 @@ struct Train: AsyncParsableCommand {
             --augment adds to the training data only (overlapping windows, time stretch, pitch shift, gain, \
             noise, SpecAugment masks, mixup); scored tracks are never augmented:
               genre train audio/ --model fcn5 --augment pitch --augment masks -o fcn5.genremodel
+            A network holds a tenth of its training tracks out (--validation-fraction), whole songs and artists \
+            at a time, and keeps the weights of the epoch with the lowest validation loss; it stops once that loss \
+            has not fallen for --patience epochs, and halves its learning rate after half as many. Its epochs \
+            are written beside the bundle: crnn.genremodel gets crnn.history.json and crnn.curves.svg (loss and \
+            accuracy, training and validation; 'genre plot curves' redraws them). On a terminal each epoch shows \
+            a progress line (steps, time left, loss and accuracy).
             """)
 
     @OptionGroup var data: DataOptions
@@ -53,7 +59,21 @@ struct Train: AsyncParsableCommand {
         try data.features.checkSet(for: [model])
         try pipeline.checkSettingsApply(to: [model])
         try augmentation.checkApplies(to: [model], data: data)
-        if let path = output.file { try OutputPath.checkNotAmong(data.inputs + split.inputs, path: path, option: "--output") }
+        if let path = output.file { try Self.checkBundleOutput(path, of: model, inputs: data.inputs + split.inputs) }
+    }
+
+    /// Refuses a bundle path, or a network's history files beside it, that is one of the inputs.
+    static func checkBundleOutput(_ path: String, of model: ModelKind, inputs: [String]) throws {
+        let history = historyFiles(of: path)
+        for file in [path] + (model.architecture != nil || model == .musicnnFineTune ? [history.json, history.svg] : []) {
+            try OutputPath.checkNotAmong(inputs, path: file, option: "--output")
+        }
+    }
+
+    /// Where a network's training history goes beside its bundle: `crnn.genremodel` → `crnn.history.json`, `crnn.curves.svg`.
+    static func historyFiles(of bundle: String) -> (json: String, svg: String) {
+        let base = URL(fileURLWithPath: bundle).deletingPathExtension().path
+        return (base + ".history.json", base + ".curves.svg")
     }
 
     func run() async throws {
@@ -88,12 +108,13 @@ struct Train: AsyncParsableCommand {
 }
 
 /// Fits `model` on `rows` of `dataset` and writes it as a bundle with everything classification
-/// needs (the feature set and windows of `data`, the aggregation of `pipeline`) and the scores it had.
+/// needs (the feature set and windows of `data`, the aggregation of `pipeline`) and the scores it
+/// had; a network's epochs go beside it (`Train.historyFiles`).
 func saveBundle(of model: ModelChoice, fittedOn rows: [Int], of dataset: FeatureDataset, trainedOn: String,
                 evaluations: [EvaluationResult], data: DataOptions, pipeline: PipelineOptions, to path: String) throws {
     var fitted = ModelPipeline(model, classCount: dataset.classes.count, pcaComponents: pipeline.pca, seed: data.seed)
-    let labels = dataset.labels
-    try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] })
+    let (labels, groups) = (dataset.labels, dataset.rowGroups)
+    try fitted.fit(dataset.x.selecting(rows: rows), labels: rows.map { labels[$0] }, groups: rows.map { groups[$0] })
     let bundle = ModelBundle(
         classes: dataset.classes, featureSet: try data.features.featureSet(for: [model.kind]), columns: dataset.columns,
         segmenter: try data.segmenter(for: [model.kind]), aggregation: pipeline.aggregation, pipeline: fitted, evaluations: evaluations,
@@ -102,4 +123,16 @@ func saveBundle(of model: ModelChoice, fittedOn rows: [Int], of dataset: Feature
                           genreKitVersion: GenreKitVersion.current, seed: data.seed))
     try bundle.write(to: path)
     FileHandle.standardError.write(Data("saved \(model.kind.title) trained on \(trainedOn) to \(path)\n".utf8))
+    if let history = fitted.classifier.history { try write(history, besideBundle: path) }
+}
+
+private func write(_ history: TrainingHistory, besideBundle path: String) throws {
+    let files = Train.historyFiles(of: path)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeFile(String(decoding: try encoder.encode(history), as: UTF8.self) + "\n", to: files.json)
+    try writeFile(history.svg(), to: files.svg)
+    let epochs = history.epochs.count
+    FileHandle.standardError.write(Data(("trained \(epochs) epoch\(epochs == 1 ? "" : "s"), kept the weights of epoch "
+        + "\(history.weightsEpoch); history in \(files.json), curves in \(files.svg)\n").utf8))
 }

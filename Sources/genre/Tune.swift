@@ -62,6 +62,7 @@ struct Tune: AsyncParsableCommand {
         try data.features.checkSet(for: [model])
         try pipeline.checkSettingsApply(to: [model])
         let inputs = data.inputs + split.inputs + [space].compactMap { $0 }
+        if let output { try Train.checkBundleOutput(output, of: model, inputs: inputs) }
         for (path, option) in [(output, "--output"), (table, "--table"), (json, "--json")] {
             guard let path else { continue }
             try OutputPath.checkFile(path, option: option)

@@ -88,7 +88,8 @@ struct TuningTests {
         #expect(forest.growth.maxDepth == 7 && forest.treeCount == 100 && forest.growth.maxFeatures == .sqrt)
         let network = try #require(ModelChoice(.fcn5, dropout: 0.3, settings: ModelSettings(["learning-rate": .number(0.01)]))
             .make(seed: 0).classifier as? NeuralClassifier)
-        #expect(network.learningRate == 0.01 && network.dropout == 0.3 && network.epochs == NetworkArchitecture.fcn5.defaultEpochs)
+        #expect(network.training.learningRate == 0.01 && network.dropout == 0.3
+                && network.training.epochs == NetworkArchitecture.fcn5.defaultTraining.epochs)
         #expect(throws: TuningError.self) { try ModelKind.forest.check(ModelSettings(["C": .number(1)])) }
     }
 
