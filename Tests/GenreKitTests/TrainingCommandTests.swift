@@ -59,7 +59,7 @@ struct TrainingCommandTests {
             (["--model", "musicnn-fine-tune", "--batch-size", "8"], "musicnn-fine-tune has --fine-tuning-epochs"),
             (["--model", "mlp", "--epochs", "0"], "--epochs must be at least 1, got 0"),
             (["--model", "mlp", "--validation-fraction", "1"], "--validation-fraction must lie in [0, 1), got 1.0"),
-            (["--model", "mlp", "--learning-rate", "-1"], "--learning-rate must be a positive number"),
+            (["--model", "mlp", "--learning-rate=-1"], "--learning-rate must be a positive number"),
             (["--model", "mlp", "--weight-decay", "nan"], "--weight-decay must be a number of at least 0"),
             (["--model", "mlp", "--patience", "2", "--validation-fraction", "0"], "--validation-fraction 0 holds no validation part out"),
             (["--model", "mlp", "--optimizer", "rmsprop"], "'rmsprop'"),
