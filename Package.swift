@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Thin wrappers of Debian's native libraries (module maps, pkg-config names).
@@ -35,7 +37,10 @@ let package = Package(
                                                  "GenreSupport"],
                 resources: [.copy("Resources/default.genremodel")]),
         // The HTTP service (`genre serve`): the classifier and tagger behind a versioned API.
-        .target(name: "GenreServer", dependencies: ["GenreKit", .product(name: "Hummingbird", package: "hummingbird")]),
+        .target(name: "GenreServer", dependencies: [
+            "GenreKit", "GenreSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.copy("Resources/openapi.yaml"), .copy("Resources/index.html")]),
         .executableTarget(name: "genre", dependencies: [
             "GenreKit", "GenreServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -55,6 +60,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreServerTests", dependencies: [
             "GenreServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ]
 )

@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# ffmpeg, the command, cuts the fuzzers' audio seeds (scripts/fuzz-seeds.sh).
+# ffmpeg, the command, cuts the fuzzers' audio seeds (scripts/fuzz-seeds.sh); chromium and its
+# WebDriver drive the page `genre serve` shows (GenreServerTests' browser test); wrk loads the
+# service (bench/serve.sh).
 packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev
-          ffmpeg)
+          ffmpeg chromium chromium-driver wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,13 +1,14 @@
 import Foundation
 import GenreKit
+import GenreSupport
 import Hummingbird
 
 /// The HTTP API over the classifier and the taggers (`genre serve`): version 1.
 ///
 /// ```
-/// POST /v1/classify?top=3&timeline=true&aggregation=mean   body: audio in any format the CLI reads
-/// POST /v1/tags?network=MSD_musicnn&top=10&timeline=true
-/// GET  /v1/models    GET /healthz
+/// POST /v1/classify?top=3&timeline=true&aggregation=mean   body: audio in any format the CLI reads,
+/// POST /v1/tags?network=MSD_musicnn&top=10&timeline=true         raw or as a multipart/form-data file
+/// GET  /v1/models    GET /healthz    GET /metrics    GET /openapi.yaml    GET / (the page)
 /// ```
 /// Answers are the command line's JSON (`genre classify --format json`'s elements); errors are
 /// `{"error": code, "detail": sentence}` with 400 (a bad query), 413 (upload over the limit), 422
@@ -16,6 +17,7 @@ public struct GenreService: Sendable {
     public let limits: ServiceLimits
     let classifier: GenreClassifier
     let gate: AnalysisGate
+    let metrics = ServiceMetrics()
 
     public init(bundle: ModelBundle, limits: ServiceLimits) throws {
         self.limits = limits
@@ -26,6 +28,15 @@ public struct GenreService: Sendable {
     /// The routes, for an `Application` or a test client.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        let methods = Locked<[String: [String]]>([:])
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: MethodNotAllowedMiddleware(methods: methods))
+        router.get("/") { _, _ in try resource("index.html", type: "text/html; charset=utf-8") }
+        router.get("openapi.yaml") { _, _ in try resource("openapi.yaml", type: "application/yaml") }
+        router.get("metrics") { [metrics, gate] _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition(load: await gate.load))))
+        }
         router.get("healthz") { _, _ in "ok\n" }
         router.get("v1/models") { _, _ in try json(models) }
         router.post("v1/classify") { request, _ in
@@ -36,7 +47,7 @@ public struct GenreService: Sendable {
                 }
                 return method
             }
-            let prediction = try await analyse(request, name: query.name) { [classifier] path in
+            let prediction = try await analyse(request, query: query) { [classifier] path in
                 try classifier.classify(path, aggregation: aggregation)
             }
             return try json(SongReport(prediction: prediction, top: query.top, timeline: query.timeline))
@@ -48,9 +59,10 @@ public struct GenreService: Sendable {
                 throw ServiceError.badQuery("network must be one of \(TaggingNetworks.names.joined(separator: ", ")), got \(name)")
             }
             let tagger = SongTagger(network: try TaggingNetworks.named(name), maxDurationSeconds: limits.maxDurationSeconds)
-            let prediction = try await analyse(request, name: query.name) { path in try tagger.tags(path) }
+            let prediction = try await analyse(request, query: query) { path in try tagger.tags(path) }
             return try json(SongReport(prediction: prediction, top: query.top, timeline: query.timeline, labels: .tags(network: name)))
         }
+        methods.withLock { $0 = MethodNotAllowedMiddleware.methods(of: router) }
         return router
     }
 
@@ -61,22 +73,36 @@ public struct GenreService: Sendable {
     }
 
     /// Collects the upload (up to the limit), waits for a turn, and runs `work` on it in a file of
-    /// its own, which is removed when the work ends, whatever happens to the request.
-    private func analyse(_ request: Request, name: String,
+    /// its own, which is removed when the work ends, whatever happens to the request. The upload is
+    /// the body, or a multipart body's file part (whose filename names it unless `name` does).
+    private func analyse(_ request: Request, query: Query,
                          _ work: @escaping @Sendable (String) throws -> SongPrediction) async throws -> SongPrediction {
         var request = request
+        let boundary = MultipartFile.boundary(contentType: request.headers[.contentType])
+        let tooLarge = ServiceError(status: .contentTooLarge, code: "upload-too-large",
+                                    detail: "the upload is larger than the limit of \(String(format: "%g", Double(limits.maxUploadBytes) / 1e6)) MB (--max-upload-mb)")
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: limits.maxUploadBytes)
+            body = try await request.collectBody(upTo: limits.maxUploadBytes + (boundary == nil ? 0 : Self.multipartEnvelopeBytes))
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            throw ServiceError(status: .contentTooLarge, code: "upload-too-large",
-                               detail: "the upload is larger than the limit of \(String(format: "%g", Double(limits.maxUploadBytes) / 1e6)) MB (--max-upload-mb)")
+            throw tooLarge
         }
+        let audio: Data, name: String
+        if let boundary {
+            let file = try MultipartFile(body, boundary: boundary)
+            guard file.bytes.count <= limits.maxUploadBytes else { throw tooLarge }
+            audio = file.bytes
+            name = query.name ?? file.filename.flatMap { $0.isEmpty ? nil : $0 } ?? "upload"
+        } else {
+            audio = Data(body.readableBytesView)
+            name = query.name ?? "upload"
+        }
+        let upload = try Upload(audio, name: name)
         guard await gate.enter() else {
+            upload.remove()
             throw ServiceError(status: .serviceUnavailable, code: "busy",
                                detail: "every analysis slot and queue place is taken; try again shortly", headers: [.retryAfter: "5"])
         }
-        let upload = try Upload(body, name: name)
         let outcome = try await finishing(within: limits.timeoutSeconds) { [gate] in
             defer {
                 upload.remove()
@@ -92,6 +118,9 @@ public struct GenreService: Sendable {
         case .failure(let error): throw error
         }
     }
+
+    /// What a multipart body may hold beyond its file: boundaries, part headers, small form fields.
+    static let multipartEnvelopeBytes = 64 * 1024
 
     /// `work` on a thread of its own (analysis is long CPU work, which must not hold the threads
     /// that serve requests); its result, or a 504 after `seconds` (the work then ends unobserved).
@@ -114,7 +143,7 @@ public struct GenreService: Sendable {
 private struct Query {
     let top: Int
     let timeline: Bool
-    let name: String
+    let name: String?
 
     init(_ request: Request, defaultTop: Int) throws {
         let parameters = request.uri.queryParameters
@@ -127,7 +156,7 @@ private struct Query {
         }
         self.top = top
         self.timeline = timeline == "true" || timeline == "1"
-        name = parameters["name"].map(String.init) ?? "upload"
+        name = parameters["name"].map(String.init)
     }
 }
 
@@ -135,16 +164,26 @@ private struct Query {
 private final class Upload: Sendable {
     let path: String
 
-    init(_ body: ByteBuffer, name: String) throws {
+    init(_ audio: Data, name: String) throws {
         // The extension helps FFmpeg guess formats without a header (raw AAC, say); the name is never a path.
         let suffix = URL(fileURLWithPath: name).pathExtension.filter { $0.isLetter || $0.isNumber }.prefix(8)
         path = NSTemporaryDirectory() + "genrekit-upload-" + UUID().uuidString + (suffix.isEmpty ? "" : ".\(suffix)")
-        guard FileManager.default.createFile(atPath: path, contents: Data(body.readableBytesView), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: audio, attributes: [.posixPermissions: 0o600]) else {
             throw ServiceError(status: .internalServerError, code: "storage", detail: "the upload could not be stored in \(NSTemporaryDirectory())")
         }
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A file the service ships (the page, the API's description), read per request: small, and
+/// served rarely.
+private func resource(_ name: String, type: String) throws -> Response {
+    let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+    guard let path = Resources.path(name, module: "GenreServer", sourceFolder: sources), let contents = FileManager.default.contents(atPath: path) else {
+        throw ServiceError(status: .internalServerError, code: "missing-resource", detail: "\(name) is missing from the installation")
+    }
+    return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: contents)))
 }
 
 private func json(_ value: some Encodable) throws -> Response {

@@ -19,6 +19,10 @@ struct ServiceError: Error, HTTPResponseError {
 
     static func badQuery(_ detail: String) -> ServiceError { ServiceError(status: .badRequest, code: "bad-query", detail: detail) }
 
+    static func badMultipart(_ detail: String) -> ServiceError {
+        ServiceError(status: .badRequest, code: "bad-multipart", detail: "the multipart/form-data body cannot be read: \(detail)")
+    }
+
     /// The audio's own fault (not audio, damaged, too long, too short): 422, saying why as the CLI
     /// does, of the upload by the name the client gave it (never the server's temporary file).
     static func unusableAudio(_ error: any Error, upload: String, name: String) -> ServiceError {

@@ -8,9 +8,11 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the classifier and the taggers over HTTP.",
         discussion: """
-            POST audio to /v1/classify or /v1/tags (query: top, timeline, aggregation, network) for the \
-            JSON 'genre classify --format json' gives; GET /v1/models, /healthz. Listens on loopback \
-            unless --host says otherwise. SIGTERM or Ctrl-C lets requests in flight finish.
+            POST audio (the raw body or a multipart file) to /v1/classify or /v1/tags (query: top, \
+            timeline, aggregation, network) for the JSON 'genre classify --format json' gives; GET \
+            /v1/models, /healthz, /metrics (Prometheus), /openapi.yaml; / is a page to drop a song on. \
+            Listens on loopback unless --host says otherwise. SIGTERM or Ctrl-C lets requests in \
+            flight finish.
             """)
 
     @Option(help: "The address to listen on (0.0.0.0: every interface).")

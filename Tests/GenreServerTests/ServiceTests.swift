@@ -81,6 +81,62 @@ import TestSupport
         #expect(Self.uploadsLeft == before)
     }
 
+    /// A multipart/form-data body as a browser's form or `curl -F` sends it, `fields` before the file.
+    static func multipart(_ audio: ByteBuffer, filename: String?, fields: [String: String] = [:],
+                          boundary: String = "----genrekit-test") -> (HTTPFields, ByteBuffer) {
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        let file = filename.map { "; filename=\"\($0)\"" } ?? ""
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"\(file)\r\nContent-Type: audio/mpeg\r\n\r\n")
+        body.writeImmutableBuffer(audio)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], body)
+    }
+
+    /// A file part answers as the same audio sent raw, named by its filename unless `name` says
+    /// otherwise; the upload limit is the file's, and a body without a file says what is missing.
+    @Test func multipartUploadsAnswerAsRawOnes() async throws {
+        let audio = try Self.body(Self.example)
+        let before = Self.uploadsLeft
+        try await Self.app { $0.maxUploadBytes = audio.readableBytes }.test(.router) { client in
+            let raw = try await client.execute(uri: "/v1/classify?timeline=true&name=awol-food.mp3", method: .post, body: audio) {
+                Data($0.body.readableBytesView)
+            }
+            let (headers, body) = Self.multipart(audio, filename: "awol-food.mp3", fields: ["note": "a field before the file"])
+            try await client.execute(uri: "/v1/classify?timeline=true", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .ok && Data(response.body.readableBytesView) == raw)
+            }
+            let (unnamedHeaders, unnamed) = Self.multipart(audio, filename: nil, boundary: "xyz")
+            try await client.execute(uri: "/v1/tags?top=2&name=given.mp3", method: .post, headers: unnamedHeaders, body: unnamed) { response in
+                let song = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                #expect(response.status == .ok && song["path"] as? String == "given.mp3")
+            }
+            var larger = audio
+            larger.writeString("x")
+            let (largerHeaders, largerBody) = Self.multipart(larger, filename: "big.mp3")
+            let (noFileHeaders, noFile) = Self.multipart(ByteBuffer(string: "x"), filename: nil, boundary: "b")
+            let cases: [(HTTPFields, ByteBuffer, HTTPResponse.Status, String, String)] = [
+                (largerHeaders, largerBody, .contentTooLarge, "upload-too-large", "larger than the limit"),
+                ([.contentType: "multipart/form-data; boundary=b"], ByteBuffer(string: String(decoding: noFile.readableBytesView, as: UTF8.self)
+                    .replacingOccurrences(of: "name=\"file\"", with: "name=\"other\"")), .badRequest, "bad-multipart", "no part holds a file"),
+                (noFileHeaders, ByteBuffer(string: "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nnever closed"),
+                 .badRequest, "bad-multipart", "not closed"),
+                ([.contentType: "multipart/form-data"], noFile, .badRequest, "bad-multipart", "no boundary"),
+                ([.contentType: "multipart/form-data; boundary=elsewhere"], noFile, .badRequest, "bad-multipart", "does not contain its boundary"),
+            ]
+            for (headers, body, status, code, detail) in cases {
+                try await client.execute(uri: "/v1/classify", method: .post, headers: headers, body: body) { response in
+                    let error = try Self.error(response)
+                    #expect(response.status == status && error["error"] == code, "\(code): \(error)")
+                    #expect(error["detail"]?.contains(detail) == true, "\(code): \(error)")
+                }
+            }
+        }
+        #expect(Self.uploadsLeft == before)
+    }
+
     /// One analysis at a time and no queue: of three at once, some are turned away with 503 and
     /// Retry-After; a timeout of a millisecond answers 504 (the work finishes unobserved).
     @Test func aBusyOrSlowServiceSaysSo() async throws {
