@@ -17,6 +17,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case crnn
     case temporalCNN = "temporal-cnn"
     case cnnLSTM = "cnn-lstm"
+    case mobileNetV2 = "mobilenet-v2"
+    case efficientNetB0 = "efficientnet-b0"
     case musicnnFineTune = "musicnn-fine-tune"
 
     /// The feature-based estimators (`--model all`): every one of them takes any feature rows.
@@ -39,6 +41,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .crnn: "CRNN, convolutional recurrent (Choi, Fazekas, Sandler & Cho 2017; GenreNN)"
         case .temporalCNN: "temporal CNN with mean and max pooling over time (after Dieleman & Schrauwen 2014; GenreNN)"
         case .cnnLSTM: "CNN-LSTM with a time-weighted probability average (GenreNN)"
+        case .mobileNetV2: "MobileNetV2, inverted residuals (Sandler, Howard, Zhu, Zhmoginov & Chen 2018; GenreNN)"
+        case .efficientNetB0: "EfficientNet-B0, MBConv with squeeze-and-excitation and swish (Tan & Le 2019; from scratch, no pre-trained weights here; GenreNN)"
         case .musicnnFineTune: "MSD musicnn fine-tuned (GenreNN)"
         }
     }
@@ -58,8 +62,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     public var defaultSegmentSeconds: Double? { inputSet == nil ? nil : 3 }
 
     /// Whether the pipeline standardises the features first: a pre-trained network takes its input as
-    /// it was trained on.
-    var standardisesFeatures: Bool { self != .musicnnFineTune }
+    /// it was trained on, and the image networks scale each patch's decibels to [-1, 1] themselves.
+    var standardisesFeatures: Bool { self != .musicnnFineTune && architecture?.isWidthScaled != true }
 }
 
 /// A model kind with its settings, as `train` and `evaluate` fit it fold after fold.
@@ -69,14 +73,20 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// The image networks' width multiplier; nil for `NetworkArchitecture.defaultWidthMultiplier`.
+    public let widthMultiplier: Float?
+    /// `mobilenet-v2` from ImageNet with this many blocks frozen; nil from scratch.
+    public let imageNetFrozenBlocks: Int?
     /// Receives each epoch's progress line while a network trains; nil keeps training silent.
     public let progress: (@Sendable (String) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil,
-                progress: (@Sendable (String) -> Void)? = nil) {
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, widthMultiplier: Float? = nil,
+                imageNetFrozenBlocks: Int? = nil, progress: (@Sendable (String) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.widthMultiplier = widthMultiplier
+        self.imageNetFrozenBlocks = imageNetFrozenBlocks
         self.progress = progress
     }
 
@@ -92,8 +102,9 @@ public struct ModelChoice: Sendable {
         case .tree: DecisionTree(seed: seed)
         case .forest: RandomForest(seed: seed)
         case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
-            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, seed: seed, progress: progress)
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
+            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, widthMultiplier: widthMultiplier,
+                             imageNetFrozenBlocks: imageNetFrozenBlocks, seed: seed, progress: progress)
         case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
@@ -119,7 +130,7 @@ public struct AnyClassifier: Codable, Sendable {
         case .naiveBayes: "naiveBayes"
         case .linearSVM: "linearSVM"
         case .rbfSVM: "rbfSVM"
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: "neural"
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0: "neural"
         case .musicnnFineTune: "fineTuned"
         case .knn, .logistic, .tree, .forest, .xgboost: kind.rawValue
         }
@@ -149,7 +160,8 @@ public struct AnyClassifier: Codable, Sendable {
         case .tree: model = try DecisionTree(from: payload)
         case .forest: model = try RandomForest(from: payload)
         case .xgboost: model = try GradientBoostedTrees(from: payload)
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: model = try NeuralClassifier(from: payload)
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
+            model = try NeuralClassifier(from: payload)
         case .musicnnFineTune: model = try FineTunedMusicnn(from: payload)
         }
         // The networks share one saved name; the architecture tells them apart.

@@ -1,6 +1,7 @@
 import Foundation
 import GenreML
 import GenreNN
+import GenrePretrained
 
 /// A network from `NetworkArchitecture` behind the classic estimators' contract: rows of features
 /// in, class probabilities out, so cross-validation, aggregation over windows and model bundles
@@ -14,22 +15,34 @@ public struct NeuralClassifier: Classifier {
     /// The rate of the network's dropout layers; nil for the architecture's `defaultDropout` (and in
     /// bundles saved before it could be chosen). It decides which layers the network has.
     public let dropout: Float?
+    /// The image networks' width multiplier; nil for `NetworkArchitecture.defaultWidthMultiplier` (and
+    /// for the networks without one). It decides the network's shape.
+    public let widthMultiplier: Float?
+    /// `mobilenet-v2` only: start from the ImageNet weights (width 1) with this many of its blocks
+    /// frozen (`NetworkArchitecture.imageNetBlocks`); nil trains from scratch.
+    public let imageNetFrozenBlocks: Int?
     public let seed: UInt64
     /// Receives each epoch's progress line while the network trains.
     @NotSaved public var progress: (@Sendable (String) -> Void)?
     private var trained: TrainedNetwork?
 
     public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
-                learningRate: Float = 1e-3, dropout: Float? = nil, seed: UInt64 = 0,
+                learningRate: Float = 1e-3, dropout: Float? = nil, widthMultiplier: Float? = nil,
+                imageNetFrozenBlocks: Int? = nil, seed: UInt64 = 0,
                 progress: (@Sendable (String) -> Void)? = nil) {
         self.architecture = architecture
         self.epochs = epochs ?? architecture.defaultEpochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.dropout = dropout
+        self.widthMultiplier = widthMultiplier
+        self.imageNetFrozenBlocks = imageNetFrozenBlocks
         self.seed = seed
         self.progress = progress
     }
+
+    /// The width the network is built with: the ImageNet weights are MobileNetV2's at width 1.
+    private var builtWidth: Float? { imageNetFrozenBlocks == nil ? widthMultiplier : 1 }
 
     /// The loss and accuracy of every epoch of the last `fit`.
     public var history: TrainingHistory? { trained?.history }
@@ -39,10 +52,12 @@ public struct NeuralClassifier: Classifier {
         guard epochs > 0, batchSize > 0, learningRate > 0 else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive")
         }
-        let (architecture, epochs, batchSize, learningRate, dropout, seed, progress) =
-            (architecture, epochs, batchSize, learningRate, dropout, seed, progress)
+        let (architecture, epochs, batchSize, learningRate, dropout, widthMultiplier, frozen, seed, progress) =
+            (architecture, epochs, batchSize, learningRate, dropout, builtWidth, imageNetFrozenBlocks, seed, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
-            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout)
+            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout,
+                                               widthMultiplier: widthMultiplier)
+            if let frozen { try architecture.startFromImageNet(model, frozenBlocks: frozen) }
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
                                   schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
@@ -57,10 +72,11 @@ public struct NeuralClassifier: Classifier {
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let trained else { throw .notFitted("the \(architecture.rawValue) network") }
         try validateInput(x, columns: trained.columns)
-        let (architecture, dropout) = (architecture, dropout)
+        let (architecture, dropout, widthMultiplier) = (architecture, dropout, builtWidth)
         return try translatingNetworkErrors { () throws -> RowMatrix in
             let weights = try trained.weights(outputLayerInputs: architecture.lastHiddenWidth)
-            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0, dropout: dropout)
+            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0, dropout: dropout,
+                                               widthMultiplier: widthMultiplier)
             try model.loadWeights(weights, source: "the model's weights")
             let shape = architecture.inputShape(columns: trained.columns)
             return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 128) { rows in
