@@ -52,7 +52,8 @@ import TestSupport
         let input = randomTensor([2, b.channels, 5, 6], &generator)
         let output = try block.forward(input, training: true)
         #expect(output.shape == [2, b.filters, block.outputShape.height, block.outputShape.width])
-        #expect([block.outputShape.height, block.outputShape.width] == (b.stride == 1 ? [5, 6] : [3, 3]))
+        let size: [Int] = [block.outputShape.height, block.outputShape.width]
+        #expect(size == (b.stride == 1 ? [5, 6] : [3, 3]))
         // The residual is the body plus the input.
         let body = try block.body.forward(input, training: true)
         let expected = block.hasResidual ? zip(body.scalars, input.scalars).map(+) : body.scalars
@@ -69,7 +70,8 @@ import TestSupport
         let convolutions = block.body.layers.compactMap { $0 as? Conv2D }
         #expect(convolutions.map(\.weight.value.shape) == [[48, 8, 1, 1], [48, 1, 5, 5], [16, 48, 1, 1]])
         #expect(block.body.layers.contains { $0 is SqueezeExcitation } && block.body.layers.last is BatchNorm)
-        #expect([block.outputShape.height, block.outputShape.width] == [5, 4])
+        let size: [Int] = [block.outputShape.height, block.outputShape.width]
+        #expect(size == [5, 4])
         #expect(throws: LayerError.self) {
             try InvertedResidual(channels: 8, filters: 8, expansion: 0, kernel: 3, stride: 1, size: (4, 4),
                                  activation: ReLU6.init, generator: &generator)
@@ -83,7 +85,8 @@ import TestSupport
         ]
         for c in cases {
             let padding = samePadding(size: c.size, kernel: c.kernel, stride: c.stride)
-            #expect([padding.before, padding.after] == c.padding, "\(c)")
+            let pair: [Int] = [padding.before, padding.after]
+            #expect(pair == c.padding, "\(c)")
         }
     }
 
