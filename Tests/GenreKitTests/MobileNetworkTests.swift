@@ -114,9 +114,12 @@ import TestSupport
                                                                widthMultiplier: 1)
         try ImageNetMobileNetV2.load(into: network.layers)
         // The converter's fixture_patch(): 128 x 130 decibels.
-        let patch = (0 ..< 128).flatMap { h in
-            (0 ..< 130).map { w in
-                Float(-80 * abs(sin(0.037 * Double(h) * (1 + 0.01 * Double(w)) + 0.05 * Double(w))) - 0.1 * Double(h))
+        var patch: [Float] = []
+        for h in 0 ..< 128 {
+            for w in 0 ..< 130 {
+                let (band, frame) = (Double(h), Double(w))
+                let phase: Double = 0.037 * band * (1 + 0.01 * frame) + 0.05 * frame
+                patch.append(Float(-80 * abs(sin(phase)) - 0.1 * band))
             }
         }
         let body = network.layers.prefix { !($0 is Dropout) && !($0 is Dense) }
