@@ -117,7 +117,7 @@ public final class AudioStream {
         let expected = Double(max(min(declared ?? 0, first + min(limit, Int.max / 2)) - first, 0))
             * Double(outputRate) / Double(nativeRate)
         expectedSamples = Int(min(expected * 1.01 + 4096, 0x1000_0000))
-        resampler = outputRate == nativeRate ? nil : try Resampler(inputRate: nativeRate, outputRate: outputRate)
+        resampler = outputRate == nativeRate ? nil : try Resampler(inputRate: Double(nativeRate), outputRate: Double(outputRate))
         // A far offset seeks instead of decoding everything before it; the pre-roll lets decoders
         // that carry state across frames (MP3, AAC, Vorbis, Opus) settle before the kept samples.
         awaitingPosition = first > seekThresholdSeconds * nativeRate

@@ -10,18 +10,19 @@ final class Resampler {
     /// Reused for each call's output before it is appended.
     private var scratch: [Float] = []
 
-    init(inputRate: Int, outputRate: Int) throws(AudioError) {
+    /// Rates need not be whole: librosa's pitch shift resamples from sr / rate.
+    init(inputRate: Double, outputRate: Double) throws(AudioError) {
         var error: soxr_error_t?
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
         var runtime = soxr_runtime_spec(1)
-        let handle = soxr_create(Double(inputRate), Double(outputRate), 1, &error, &io, &quality, &runtime)
+        let handle = soxr_create(inputRate, outputRate, 1, &error, &io, &quality, &runtime)
         guard let handle, error == nil else {
             soxr_delete(handle)
             throw .resamplerFailed(reason: error.map { String(cString: $0) } ?? "soxr_create gave nothing")
         }
         soxr = handle
-        ratio = Double(outputRate) / Double(inputRate)
+        ratio = outputRate / inputRate
     }
 
     deinit { soxr_delete(soxr) }
@@ -60,10 +61,18 @@ final class Resampler {
 /// One-shot resampling of a whole signal, as the decoder does it (libsoxr HQ, librosa's default).
 public enum Resampling {
     public static func resample(_ samples: [Float], from inputRate: Int, to outputRate: Int) throws(AudioError) -> [Float] {
+        try resample(samples, from: Double(inputRate), to: Double(outputRate))
+    }
+
+    /// `resample` between rates that need not be whole numbers of Hz.
+    public static func resample(_ samples: [Float], from inputRate: Double, to outputRate: Double) throws(AudioError) -> [Float] {
         guard inputRate != outputRate else { return samples }
+        guard inputRate > 0, outputRate > 0, inputRate.isFinite, outputRate.isFinite else {
+            throw .resamplerFailed(reason: "sample rates must be positive, got \(inputRate) and \(outputRate)")
+        }
         let resampler = try Resampler(inputRate: inputRate, outputRate: outputRate)
         var output: [Float] = []
-        output.reserveCapacity(samples.count * outputRate / inputRate + 1)
+        output.reserveCapacity(Int(Double(samples.count) * outputRate / inputRate) + 1)
         try samples.withUnsafeBufferPointer { (buffer) throws(AudioError) in try resampler.process(buffer, appendingTo: &output) }
         try resampler.flush(appendingTo: &output)
         return output

@@ -19,6 +19,8 @@ public struct EvaluationResult: Sendable, Codable {
     public let segmentAccuracy: Double?
     /// Per-fold spread; nil for a single train/test split.
     public let crossValidation: CrossValidationSummary?
+    /// How the training data was augmented; nil when it was not (and in older bundles).
+    public var augmentation: String? = nil
 
     /// The report as text; a leaky protocol's warning is the first line.
     public func text() -> String {
@@ -32,6 +34,7 @@ public struct EvaluationResult: Sendable, Codable {
                                 cv.accuracyMean * 100, cv.accuracyStd * 100, cv.folds, cv.macroF1Mean, cv.macroF1Std))
         }
         if let caveat { lines.append("  caution: \(caveat)") }
+        if let augmentation { lines.append("training data augmented: \(augmentation); scored rows are originals") }
         return lines.joined(separator: "\n") + "\n\n" + report.text() + "\n" + report.confusionText()
     }
 
@@ -109,7 +112,7 @@ public struct Evaluation: Sendable {
                                  predicted: outcome.tracks.map(\.predicted), classes: classes)
         }
         let pooled = scored.flatMap(\.tracks)
-        return EvaluationResult(
+        var result = EvaluationResult(
             model: model.kind, protocolSummary: evaluation.summary, caveat: evaluation.caveat(for: data),
             leaky: evaluation.isLeaky, data: data.source,
             aggregation: data.isSegmented ? aggregation : nil,
@@ -118,11 +121,17 @@ public struct Evaluation: Sendable {
             segmentAccuracy: data.isSegmented
                 ? Double(scored.map(\.segmentHits).reduce(0, +)) / Double(scored.map(\.segments).reduce(0, +)) : nil,
             crossValidation: folds.count > 1 ? CrossValidationSummary(reports) : nil)
+        let augmentedRows = data.isAugmented.filter { $0 }.count
+        let augmentation = (augmentedRows > 0 ? ["\(augmentedRows) rows made from the tracks' audio, each trained on with its track"] : [])
+            + (model.batchAugmentation.map { [$0.summary] } ?? [])
+        result.augmentation = augmentation.isEmpty ? nil : augmentation.joined(separator: "; ")
+        return result
     }
 
     func score(_ fold: Fold, of data: FeatureDataset, labels: [Int], seed: UInt64) throws(ModelError) -> FoldOutcome {
         var pipeline = ModelPipeline(model, classCount: data.classes.count, pcaComponents: pcaComponents, seed: seed)
-        try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] })
+        let groups = data.rowGroups
+        try pipeline.fit(data.x.selecting(rows: fold.train), labels: fold.train.map { labels[$0] }, groups: fold.train.map { groups[$0] })
         let probabilities = try pipeline.probabilities(data.x.selecting(rows: fold.test))
         var rowsOfTrack: [Int: [Int]] = [:]
         var segmentHits = 0

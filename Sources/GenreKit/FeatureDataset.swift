@@ -14,15 +14,19 @@ public struct FeatureDataset: Sendable {
     public let classes: [String]
     /// Where the rows came from, for a model's provenance.
     public let source: String
+    /// Whether each row is an augmented copy (see `AudioAugmentation`): such rows are trained on
+    /// with their track and never scored.
+    public let isAugmented: [Bool]
 
-    public init(tracks: [Track], columns: [String], x: RowMatrix, rowTrack: [Int], source: String) {
-        precondition(x.rows == rowTrack.count && x.columns == columns.count)
+    public init(tracks: [Track], columns: [String], x: RowMatrix, rowTrack: [Int], source: String, isAugmented: [Bool]? = nil) {
+        precondition(x.rows == rowTrack.count && x.columns == columns.count && (isAugmented?.count ?? x.rows) == x.rows)
         self.tracks = tracks
         self.columns = columns
         self.x = x
         self.rowTrack = rowTrack
         self.classes = Set(tracks.map(\.label)).sorted()
         self.source = source
+        self.isAugmented = isAugmented ?? [Bool](repeating: false, count: x.rows)
     }
 
     /// Columns a table may hold that are not features of the music: `length` (samples in the clip)
@@ -30,7 +34,7 @@ public struct FeatureDataset: Sendable {
     public static let ignoredColumns: Set<String> = ["length"]
 
     /// Whether tracks have several rows (segments) or one each.
-    public var isSegmented: Bool { rowTrack.count > tracks.count }
+    public var isSegmented: Bool { isAugmented.filter { !$0 }.count > tracks.count }
 
     /// The class number of every row.
     public var labels: [Int] {
@@ -38,10 +42,32 @@ public struct FeatureDataset: Sendable {
         return rowTrack.map { number[tracks[$0].label]! }
     }
 
+    /// The group of every row, numbered: the group (artist, else the song) of its track, so that a
+    /// song's windows, and an artist's songs, share one.
+    public var rowGroups: [Int] {
+        var number: [String: Int] = [:]
+        let trackGroup = tracks.map { track in
+            if let known = number[track.group] { return known }
+            number[track.group] = number.count
+            return number.count - 1
+        }
+        return rowTrack.map { trackGroup[$0] }
+    }
+
     /// The rows of the tracks at `trackIndices`, in track order.
     public func rows(ofTracks trackIndices: some Sequence<Int>) -> [Int] {
         let wanted = Set(trackIndices)
         return rowTrack.indices.filter { wanted.contains(rowTrack[$0]) }
+    }
+
+    /// The dataset of the tracks at `trackIndices` only (in their order here), with their rows.
+    public func restricted(toTracks trackIndices: [Int]) -> FeatureDataset {
+        let kept = Set(trackIndices)
+        let order = tracks.indices.filter { kept.contains($0) }
+        let newIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let rows = rows(ofTracks: order)
+        return FeatureDataset(tracks: order.map { tracks[$0] }, columns: columns, x: x.selecting(rows: rows),
+                              rowTrack: rows.map { newIndex[rowTrack[$0]]! }, source: source, isAugmented: rows.map { isAugmented[$0] })
     }
 
     /// The table with split and group information taken from `dataset` where the ids match
@@ -51,7 +77,7 @@ public struct FeatureDataset: Sendable {
         let merged = tracks.map { track in
             known[track.id].map { Track(id: track.id, label: track.label, group: $0.group, split: $0.split, path: track.path) } ?? track
         }
-        return FeatureDataset(tracks: merged, columns: columns, x: x, rowTrack: rowTrack, source: source)
+        return FeatureDataset(tracks: merged, columns: columns, x: x, rowTrack: rowTrack, source: source, isAugmented: isAugmented)
     }
 }
 
@@ -133,8 +159,10 @@ private extension Character {
 extension FeatureDataset {
     /// Extracts the features of every track of `audio` on all cores. A track that cannot be
     /// analysed is left out and handed to `skipped` with the reason; the others go on.
+    /// With `augmentation`, the tracks `augmenting` accepts also get augmented rows.
     public static func extracting(
         _ audio: AudioDataset, with extractor: FeatureExtractor, jobs: Int? = nil, quiet: Bool = false,
+        augmentation: AudioAugmentation? = nil, augmenting: @escaping @Sendable (Track) -> Bool = { _ in true },
         skipped: (Track, any Error) -> Void
     ) async -> FeatureDataset {
         let featureIndices = extractor.featureSet.columns.indices.filter {
@@ -143,14 +171,20 @@ extension FeatureDataset {
         var kept: [Track] = []
         var values: [Float] = []
         var rowTrack: [Int] = []
+        var isAugmented: [Bool] = []
         await Batch(width: jobs, progress: quiet ? nil : "files").run(audio.tracks, work: { track in
-            Result { try extractor.rows(for: track.path ?? track.id) }
+            Result {
+                let path = track.path ?? track.id
+                let copies = try augmentation.flatMap { augmenting(track) ? try extractor.augmentedRows(for: path, by: $0, trackID: track.id) : nil }
+                return (try extractor.rows(for: path).rows.map(\.values), copies ?? [])
+            }
         }, deliver: { index, result in
             switch result {
-            case .success(let extracted):
-                for row in extracted.rows {
-                    values += featureIndices.map { Float(row.values[$0]) }
+            case .success(let (originals, copies)):
+                for (row, augmented) in originals.map({ ($0, false) }) + copies.map({ ($0, true) }) {
+                    values += featureIndices.map { Float(row[$0]) }
                     rowTrack.append(kept.count)
+                    isAugmented.append(augmented)
                 }
                 kept.append(audio.tracks[index])
             case .failure(let error):
@@ -160,6 +194,6 @@ extension FeatureDataset {
         let columns = featureIndices.map { extractor.featureSet.columns[$0] }
         return FeatureDataset(tracks: kept, columns: columns,
                               x: RowMatrix(rows: rowTrack.count, columns: columns.count, values: values),
-                              rowTrack: rowTrack, source: audio.source)
+                              rowTrack: rowTrack, source: audio.source, isAugmented: isAugmented)
     }
 }

@@ -43,21 +43,22 @@ public struct FineTuning: Codable, Sendable, Equatable {
 /// MSD_musicnn fine-tuned to the classes, the step of transfer learning after frozen embeddings: its
 /// tag layer replaced by a new output layer for the classes (behind musicnn's dropout), the first
 /// `frozenBlocks` blocks held still, the other pre-trained layers trained at a fraction of the new
-/// layer's learning rate; GenreNN's `Trainer` with Adam and a cosine schedule. Rows are musicnn's
-/// input patches (`--set musicnn-input`), taken as they are (no standardisation). The bundle keeps
-/// the weights of what trained; the frozen blocks come from the shipped network.
+/// layer's learning rate; trained as `TrainingSettings` trains, with Adam, a cosine schedule and no
+/// validation part. Rows are musicnn's input patches (`--set musicnn-input`), taken as they are (no
+/// standardisation). The bundle keeps the weights of what trained; the frozen blocks come from the
+/// shipped network.
 public struct FineTunedMusicnn: Classifier {
     public static let network = "MSD_musicnn"
     public let settings: FineTuning
     public let batchSize: Int
     public let learningRate: Float
     public let seed: UInt64
-    /// Receives each epoch's progress line while the network trains.
-    @NotSaved public var progress: (@Sendable (String) -> Void)?
+    /// Receives the progress of every epoch while the network trains.
+    @NotSaved public var progress: (@Sendable (EpochProgress) -> Void)?
     private var trained: TrainedNetwork?
 
     public init(settings: FineTuning = .init(), batchSize: Int = 32, learningRate: Float = 1e-3, seed: UInt64 = 0,
-                progress: (@Sendable (String) -> Void)? = nil) {
+                progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.settings = settings
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -82,19 +83,17 @@ public struct FineTunedMusicnn: Classifier {
               settings.pretrainedRateScale >= 0, settings.pretrainedRateScale.isFinite else {
             throw .invalidParameter("epochs, batch size and learning rate must be positive and the pre-trained rate scale at least 0")
         }
-        let (this, epochs) = (self, settings.epochs)
+        // The one trainer of the networks, without a validation part so far: musicnn's own settings decide.
+        let (this, training) = (self, TrainingSettings(epochs: settings.epochs, batchSize: batchSize, learningRate: learningRate,
+                                                       validationFraction: 0))
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
             let network = try this.network(classCount: classCount)
             for parameter in network.model.layers.dropLast().flatMap(\.parameters) {
                 parameter.learningRateScale = this.settings.pretrainedRateScale
             }
             let inputs = try this.frozenOutput(x, rows: 0 ..< x.rows, network: network)
-            let trainer = Trainer(model: network.model, optimizer: try Adam(learningRate: this.learningRate),
-                                  schedule: try CosineAnnealing(epochs: epochs), batchSize: this.batchSize, seed: this.seed,
-                                  report: this.progress.map { report in
-                                      { report("musicnn-fine-tune \($0.progressLine(epochs: epochs))") }
-                                  })
-            let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
+            let history = try training.train(network.model, on: try TrainingData(inputs: inputs, labels: labels),
+                                             groups: Array(0 ..< x.rows), seed: this.seed, progress: this.progress)
             return TrainedNetwork(columns: x.columns, classCount: classCount, weights: network.model.weightsFile().data(), history: history)
         }
     }

@@ -73,41 +73,87 @@ public struct ModelChoice: Sendable {
     public let fineTuning: FineTuning
     /// The networks' dropout rate; nil for each network's own (`NetworkArchitecture.defaultDropout`).
     public let dropout: Float?
+    /// How the networks train, where it is not each one's `NetworkArchitecture.defaultTraining`.
+    public let training: TrainingChoices
+    /// The networks' SpecAugment masks and mixup; nil for none.
+    public let batchAugmentation: BatchAugmentation?
     /// The image networks' width multiplier; nil for `NetworkArchitecture.defaultWidthMultiplier`.
     public let widthMultiplier: Float?
     /// `mobilenet-v2` from ImageNet with this many blocks frozen; nil from scratch.
     public let imageNetFrozenBlocks: Int?
-    /// Receives each epoch's progress line while a network trains; nil keeps training silent.
-    public let progress: (@Sendable (String) -> Void)?
+    /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning`,
+    /// `dropout` and `training`.
+    public private(set) var settings: ModelSettings
+    /// Receives the progress of each epoch while a network trains; nil keeps training silent.
+    public let progress: (@Sendable (EpochProgress) -> Void)?
 
-    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, widthMultiplier: Float? = nil,
-                imageNetFrozenBlocks: Int? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, training: TrainingChoices = .init(),
+                batchAugmentation: BatchAugmentation? = nil, widthMultiplier: Float? = nil, imageNetFrozenBlocks: Int? = nil,
+                settings: ModelSettings = .init(), progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
+        self.training = training
+        self.batchAugmentation = batchAugmentation
         self.widthMultiplier = widthMultiplier
         self.imageNetFrozenBlocks = imageNetFrozenBlocks
+        self.settings = settings
         self.progress = progress
     }
 
-    /// The untrained model, its random choices drawn from `seed`, with its defaults' hyper-parameters
-    /// (scikit-learn's and xgboost's for the classic ones).
+    /// The same kind and options with `settings` instead.
+    public func with(_ settings: ModelSettings) -> ModelChoice {
+        var choice = self
+        choice.settings = settings
+        return choice
+    }
+
+    /// The untrained model, its random choices drawn from `seed`, with its hyper-parameters as set
+    /// and their defaults otherwise (scikit-learn's and xgboost's for the classic ones). The
+    /// settings must have passed `kind.check`.
     public func make(seed: UInt64) -> AnyClassifier {
+        // A parameter's number, nil for a named value (gamma "scale", max-depth "none").
+        let number = { (name: String) in settings.number(name, of: kind) }
+        let whole = { (name: String) in number(name).map { Int($0) } }
+        // What the command line's options chose, unless the settings name the parameter.
+        let chosen = { (name: String, option: Double?) in settings.values[name] == nil ? option : number(name) }
         let model: any Classifier = switch kind {
-        case .naiveBayes: GaussianNaiveBayes()
-        case .knn: KNearestNeighbors()
-        case .logistic: LogisticRegression()
-        case .linearSVM: LinearSVM(seed: seed)
-        case .rbfSVM: SupportVectorMachine(seed: UInt32(truncatingIfNeeded: seed))
-        case .tree: DecisionTree(seed: seed)
-        case .forest: RandomForest(seed: seed)
-        case .xgboost: GradientBoostedTrees(seed: Int(truncatingIfNeeded: seed))
+        case .naiveBayes: GaussianNaiveBayes(varianceSmoothing: number("var-smoothing")!)
+        case .knn: KNearestNeighbors(neighbors: whole("k")!,
+                                     weighting: settings.value("weights", of: kind) == .name("distance") ? .distance : .uniform)
+        case .logistic: LogisticRegression(inverseRegularization: number("C")!)
+        case .linearSVM: LinearSVM(alpha: number("alpha")!, seed: seed)
+        case .rbfSVM: SupportVectorMachine(cost: number("C")!, gamma: number("gamma").map { .fixed($0) } ?? .scale,
+                                           seed: UInt32(truncatingIfNeeded: seed))
+        case .tree: DecisionTree(growth: TreeGrowth(maxDepth: whole("max-depth"), minSamplesLeaf: whole("min-samples-leaf")!), seed: seed)
+        case .forest: RandomForest(treeCount: whole("trees")!,
+                                   growth: TreeGrowth(maxDepth: whole("max-depth"), minSamplesLeaf: whole("min-samples-leaf")!, maxFeatures: .sqrt),
+                                   seed: seed)
+        case .xgboost: GradientBoostedTrees(rounds: whole("rounds")!, maxDepth: whole("max-depth")!, learningRate: number("learning-rate")!,
+                                            subsample: number("subsample")!, seed: Int(truncatingIfNeeded: seed))
         case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
-            NeuralClassifier(architecture: kind.architecture!, dropout: dropout, widthMultiplier: widthMultiplier,
-                             imageNetFrozenBlocks: imageNetFrozenBlocks, seed: seed, progress: progress)
-        case .musicnnFineTune: FineTunedMusicnn(settings: fineTuning, seed: seed, progress: progress)
+            NeuralClassifier(architecture: kind.architecture!, training: networkTraining.applied(to: kind.architecture!.defaultTraining),
+                             dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
+                             widthMultiplier: widthMultiplier, imageNetFrozenBlocks: imageNetFrozenBlocks,
+                             seed: seed, augmentation: batchAugmentation, progress: progress)
+        case .musicnnFineTune:
+            FineTunedMusicnn(settings: FineTuning(
+                frozenBlocks: Int(chosen("frozen-blocks", Double(fineTuning.frozenBlocks))!),
+                pretrainedRateScale: Float(chosen("pretrained-rate", Double(fineTuning.pretrainedRateScale))!),
+                epochs: Int(chosen("epochs", Double(fineTuning.epochs))!)), seed: seed, progress: progress)
         }
         return AnyClassifier(kind, model)
+    }
+
+    /// The command line's training choices with the settings' in their place.
+    private var networkTraining: TrainingChoices {
+        var training = self.training
+        let given = { (name: String) in settings.values[name].flatMap { _ in settings.number(name, of: kind) } }
+        if let epochs = given("epochs") { training.epochs = Int(epochs) }
+        if let batchSize = given("batch-size") { training.batchSize = Int(batchSize) }
+        if let rate = given("learning-rate") { training.learningRate = Float(rate) }
+        if case .name(let name)? = settings.values["optimizer"] { training.optimizer = OptimizerKind(rawValue: name) }
+        return training
     }
 }
 
@@ -174,8 +220,19 @@ public struct AnyClassifier: Codable, Sendable {
         try payload.encode(model, forKey: Key(stringValue: "_0"))
     }
 
-    mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
-        try model.fit(x, labels: labels, classCount: classCount)
+    /// Fits the model; `groups` (one per row) reach a model that holds rows out, and keep a group's rows together.
+    mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int], classCount: Int) throws(ModelError) {
+        if var grouped = model as? any GroupedFitting {
+            try grouped.fit(x, labels: labels, groups: groups, classCount: classCount)
+            model = grouped
+        } else {
+            try model.fit(x, labels: labels, classCount: classCount)
+        }
+    }
+
+    /// The epochs of the last training, for the networks.
+    public var history: TrainingHistory? {
+        (model as? NeuralClassifier)?.history ?? (model as? FineTunedMusicnn)?.history
     }
 
     func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix { try model.probabilities(x) }
@@ -228,7 +285,9 @@ public struct ModelPipeline: Codable, Sendable {
             + [(classifier.kind.rawValue, classifier.classifier.fittedShape)]
     }
 
-    public mutating func fit(_ x: RowMatrix, labels: [Int]) throws(ModelError) {
+    /// Fits every step on the rows of `x`; `groups` gives each row's group (its song, or artist),
+    /// which a network's validation part keeps whole; nil makes every row its own group.
+    public mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int]? = nil) throws(ModelError) {
         var features = x
         if var scaler {
             try scaler.fit(x)
@@ -242,7 +301,7 @@ public struct ModelPipeline: Codable, Sendable {
             features = try fittedPCA.transform(features)
             pca = fittedPCA
         }
-        try classifier.fit(features, labels: labels, classCount: classCount)
+        try classifier.fit(features, labels: labels, groups: groups ?? Array(0 ..< x.rows), classCount: classCount)
     }
 
     /// Class probabilities of each row of `x` (columns as at training).

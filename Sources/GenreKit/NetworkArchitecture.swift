@@ -63,12 +63,14 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    var defaultEpochs: Int {
+    /// How the network trains when no setting is chosen: Adam at 1e-3 in batches of 32, a tenth of
+    /// the training rows held out for validation.
+    public var defaultTraining: TrainingSettings {
         switch self {
-        case .mlp: 100
-        case .edgeCNN: 20
+        case .mlp: TrainingSettings(epochs: 100, patience: 10)
+        case .edgeCNN: TrainingSettings(epochs: 20, patience: 5)
         // Ten epochs of 3 s windows (some 1,700 windows of the pack's training list) take minutes on 2 cores.
-        case .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0: 10
+        case .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0: TrainingSettings(epochs: 10, patience: 3)
         }
     }
 

@@ -5,13 +5,12 @@ import GenrePretrained
 
 /// A network from `NetworkArchitecture` behind the classic estimators' contract: rows of features
 /// in, class probabilities out, so cross-validation, aggregation over windows and model bundles
-/// work for it unchanged. Trained by GenreNN's `Trainer` with Adam and a cosine schedule; the
-/// learned weights are kept as safetensors bytes, which is also how the bundle stores them.
-public struct NeuralClassifier: Classifier {
+/// work for it unchanged. Trained by GenreNN's `Trainer` as `TrainingSettings` say, validating on
+/// whole groups of its training rows (`GroupedFitting`); the learned weights are kept as
+/// safetensors bytes, which is also how the bundle stores them.
+public struct NeuralClassifier: GroupedFitting {
     public let architecture: NetworkArchitecture
-    public let epochs: Int
-    public let batchSize: Int
-    public let learningRate: Float
+    public let training: TrainingSettings
     /// The rate of the network's dropout layers; nil for the architecture's `defaultDropout` (and in
     /// bundles saved before it could be chosen). It decides which layers the network has.
     public let dropout: Float?
@@ -22,47 +21,79 @@ public struct NeuralClassifier: Classifier {
     /// frozen (`NetworkArchitecture.imageNetBlocks`); nil trains from scratch.
     public let imageNetFrozenBlocks: Int?
     public let seed: UInt64
-    /// Receives each epoch's progress line while the network trains.
-    @NotSaved public var progress: (@Sendable (String) -> Void)?
+    /// SpecAugment masks and mixup of the training batches; nil for none (and in older bundles).
+    public let augmentation: BatchAugmentation?
+    /// Receives the progress of every epoch while the network trains.
+    @NotSaved public var progress: (@Sendable (EpochProgress) -> Void)?
     private var trained: TrainedNetwork?
 
-    public init(architecture: NetworkArchitecture, epochs: Int? = nil, batchSize: Int = 32,
-                learningRate: Float = 1e-3, dropout: Float? = nil, widthMultiplier: Float? = nil,
-                imageNetFrozenBlocks: Int? = nil, seed: UInt64 = 0,
-                progress: (@Sendable (String) -> Void)? = nil) {
+    /// `training` nil takes the architecture's `defaultTraining`.
+    public init(architecture: NetworkArchitecture, training: TrainingSettings? = nil, dropout: Float? = nil,
+                widthMultiplier: Float? = nil, imageNetFrozenBlocks: Int? = nil, seed: UInt64 = 0,
+                augmentation: BatchAugmentation? = nil, progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.architecture = architecture
-        self.epochs = epochs ?? architecture.defaultEpochs
-        self.batchSize = batchSize
-        self.learningRate = learningRate
+        self.training = training ?? architecture.defaultTraining
         self.dropout = dropout
         self.widthMultiplier = widthMultiplier
         self.imageNetFrozenBlocks = imageNetFrozenBlocks
         self.seed = seed
+        self.augmentation = augmentation
         self.progress = progress
     }
 
     /// The width the network is built with: the ImageNet weights are MobileNetV2's at width 1.
     private var builtWidth: Float? { imageNetFrozenBlocks == nil ? widthMultiplier : 1 }
 
+    private enum CodingKeys: String, CodingKey {
+        case architecture, training, dropout, widthMultiplier, imageNetFrozenBlocks, seed, augmentation, trained
+        // How bundles saved before `training` kept its first settings.
+        case epochs, batchSize, learningRate
+    }
+
+    /// A bundle saved before the settings were grouped holds epochs, batch size and learning rate
+    /// alone: it trained with Adam and without validation.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try container.decode(NetworkArchitecture.self, forKey: .architecture)
+        training = try container.decodeIfPresent(TrainingSettings.self, forKey: .training)
+            ?? TrainingSettings(epochs: try container.decode(Int.self, forKey: .epochs),
+                                batchSize: try container.decode(Int.self, forKey: .batchSize),
+                                learningRate: try container.decode(Float.self, forKey: .learningRate), validationFraction: 0)
+        dropout = try container.decodeIfPresent(Float.self, forKey: .dropout)
+        widthMultiplier = try container.decodeIfPresent(Float.self, forKey: .widthMultiplier)
+        imageNetFrozenBlocks = try container.decodeIfPresent(Int.self, forKey: .imageNetFrozenBlocks)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        augmentation = try container.decodeIfPresent(BatchAugmentation.self, forKey: .augmentation)
+        trained = try container.decodeIfPresent(TrainedNetwork.self, forKey: .trained)
+        progress = nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(training, forKey: .training)
+        try container.encodeIfPresent(dropout, forKey: .dropout)
+        try container.encodeIfPresent(widthMultiplier, forKey: .widthMultiplier)
+        try container.encodeIfPresent(imageNetFrozenBlocks, forKey: .imageNetFrozenBlocks)
+        try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(augmentation, forKey: .augmentation)
+        try container.encodeIfPresent(trained, forKey: .trained)
+    }
+
     /// The loss and accuracy of every epoch of the last `fit`.
     public var history: TrainingHistory? { trained?.history }
 
-    public mutating func fit(_ x: RowMatrix, labels: [Int], classCount: Int) throws(ModelError) {
+    public mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int], classCount: Int) throws(ModelError) {
         try validateTraining(x, labels: labels, classCount: classCount)
-        guard epochs > 0, batchSize > 0, learningRate > 0 else {
-            throw .invalidParameter("epochs, batch size and learning rate must be positive")
-        }
-        let (architecture, epochs, batchSize, learningRate, dropout, widthMultiplier, frozen, seed, progress) =
-            (architecture, epochs, batchSize, learningRate, dropout, builtWidth, imageNetFrozenBlocks, seed, progress)
+        let (architecture, training, dropout, widthMultiplier, frozen, seed, augmentation, progress) =
+            (architecture, training, dropout, builtWidth, imageNetFrozenBlocks, seed, augmentation, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
             let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout,
                                                widthMultiplier: widthMultiplier)
             if let frozen { try architecture.startFromImageNet(model, frozenBlocks: frozen) }
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
-            let trainer = Trainer(model: model, optimizer: try Adam(learningRate: learningRate),
-                                  schedule: try CosineAnnealing(epochs: epochs), batchSize: batchSize, seed: seed,
-                                  report: progress.map { report in { report("\(architecture.rawValue) \($0.progressLine(epochs: epochs))") } })
-            let history = try trainer.fit(try TrainingData(inputs: inputs, labels: labels), epochs: epochs)
+            let history = try training.train(model, on: try TrainingData(inputs: inputs, labels: labels), groups: groups,
+                                             seed: seed, augmentation: augmentation, progress: progress)
             return TrainedNetwork(columns: x.columns, classCount: classCount, weights: model.weightsFile().data(), history: history)
         }
     }

@@ -54,8 +54,13 @@ public enum EvaluationProtocol: Sendable, Equatable {
         if case .leakyRandomSegments = self { true } else { false }
     }
 
-    /// The folds of `data`, as row indices.
+    /// The folds of `data`, as row indices. Augmented rows are trained on with their track and
+    /// never scored: every fold's test rows are original ones.
     public func folds(of data: FeatureDataset) throws(SplitError) -> [Fold] {
+        try allFolds(of: data).map { Fold(train: $0.train, test: $0.test.filter { !data.isAugmented[$0] }) }
+    }
+
+    private func allFolds(of data: FeatureDataset) throws(SplitError) -> [Fold] {
         switch self {
         case .lists(let train, let test, _):
             let overlap = train.intersection(test)

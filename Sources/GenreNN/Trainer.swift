@@ -19,6 +19,12 @@ public struct TrainingData: Sendable {
 
     public var count: Int { labels.count }
 
+    /// The examples at `indices`, in that order, e.g. a validation part held out of them.
+    public func selecting(_ indices: [Int]) throws -> TrainingData {
+        let picked = batch(indices)
+        return try TrainingData(inputs: picked.inputs, labels: picked.labels)
+    }
+
     /// The examples at `indices`, in that order.
     func batch(_ indices: some Collection<Int>) -> (inputs: Tensor, labels: [Int]) {
         let size = inputs.count / count
@@ -44,12 +50,17 @@ public final class Trainer {
     public let batchSize: Int
     /// Seeds the shuffling of each `fit`.
     public let seed: UInt64
-    /// Called with each epoch's record as it ends, e.g. to print `record.progressLine(epochs:)`.
-    public let report: ((EpochRecord) -> Void)?
+    /// Called after every training step and once more when the epoch has been validated, e.g. to
+    /// show `progress.line`.
+    public let progress: ((EpochProgress) -> Void)?
+    /// Masks and mixup applied to each training batch; its draws have their own generator, so the
+    /// shuffling is the same with and without it.
+    public let augmentation: BatchAugmentation?
 
     public init(model: Sequential, loss: SoftmaxCrossEntropy = .init(), optimizer: any Optimizer,
                 schedule: (any LearningRateSchedule)? = nil, callbacks: [any TrainingCallback] = [],
-                batchSize: Int = 32, seed: UInt64, report: ((EpochRecord) -> Void)? = nil) {
+                batchSize: Int = 32, seed: UInt64, progress: ((EpochProgress) -> Void)? = nil,
+                augmentation: BatchAugmentation? = nil) {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -57,7 +68,8 @@ public final class Trainer {
         self.callbacks = callbacks
         self.batchSize = batchSize
         self.seed = seed
-        self.report = report
+        self.progress = progress
+        self.augmentation = augmentation
     }
 
     /// Trains for up to `epochs` epochs. The optimizer's learning rate when it starts is the
@@ -69,6 +81,7 @@ public final class Trainer {
             throw TrainingError.missingMetric(callback: "\(type(of: callback))", metric: callback.monitor!)
         }
         var generator = SeededGenerator(seed: seed)
+        var augmentationGenerator = SeededGenerator(seed: seed ^ 0xA5A5_A5A5_A5A5_A5A5)
         var order = Array(0 ..< train.count)
         let base = optimizer.learningRate
         var scale: Float = 1  // the product of the callbacks' factors
@@ -78,13 +91,14 @@ public final class Trainer {
             let start = ContinuousClock.now
             optimizer.learningRate = (schedule?.learningRate(completedEpochs: epoch - 1, base: base) ?? base) * scale
             generator.shuffle(&order)
-            let trained = try trainEpoch(train, order: order, epoch: epoch)
+            let trained = try trainEpoch(train, order: order, epoch: epoch, epochs: epochs, start: start, generator: &augmentationGenerator)
             let validated = try validation.map { try evaluate($0, epoch: epoch) }
             let record = EpochRecord(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
                                      validationLoss: validated?.loss, validationAccuracy: validated?.accuracy,
                                      learningRate: optimizer.learningRate, seconds: (ContinuousClock.now - start) / .seconds(1))
             records.append(record)
-            report?(record)
+            progress?(EpochProgress(epoch: epoch, epochs: epochs, step: trained.steps, steps: trained.steps,
+                                    loss: trained.loss, accuracy: trained.accuracy, seconds: record.seconds, record: record))
             let actions = try callbacks.map { try $0.epochEnded(record, model: model) }
             scale = actions.reduce(scale) { $0 * $1.learningRateFactor }
             if actions.contains(where: \.stop) { break }
@@ -106,10 +120,17 @@ public final class Trainer {
 
     /// One step of training on a batch: forward in training mode, the loss, backward, the penalties'
     /// gradients and the optimizer's update, which is skipped when the loss is not finite.
+    /// With `mix` (mixup's partner labels and λ), the loss is λ · loss(labels) + (1 - λ) · loss(partners).
     @discardableResult
-    public func step(_ inputs: Tensor, labels: [Int]) throws -> Step {
+    public func step(_ inputs: Tensor, labels: [Int], mix: (partnerLabels: [Int], weight: Double)? = nil) throws -> Step {
         let output = try model.forward(inputs, training: true)
-        let terms = try loss.terms(output, labels: labels)
+        var terms = try loss.terms(output, labels: labels)
+        if let mix {
+            let other = try loss.terms(output, labels: mix.partnerLabels)
+            let (a, b) = (mix.weight, 1 - mix.weight)
+            terms = (a * terms.sum + b * other.sum * terms.weight / other.weight, terms.weight,
+                     Tensor(shape: output.shape, scalars: zip(terms.gradient.scalars, other.gradient.scalars).map { Float(a) * $0 + Float(b) * $1 }))
+        }
         try model.backpropagate(terms.gradient)
         let penalty = Penalty.apply(to: model.parameters)
         let step = Step(output: output, lossSum: terms.sum + penalty * terms.weight, weight: terms.weight)
@@ -117,15 +138,24 @@ public final class Trainer {
         return step
     }
 
-    private func trainEpoch(_ data: TrainingData, order: [Int], epoch: Int) throws -> Tally {
+    private func trainEpoch(_ data: TrainingData, order: [Int], epoch: Int, epochs: Int, start: ContinuousClock.Instant,
+                            generator: inout SeededGenerator) throws -> Tally {
         var tally = Tally()
-        for (number, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
-            let batch = data.batch(order[start ..< min(start + batchSize, order.count)])
-            let step = try step(batch.inputs, labels: batch.labels)
+        let steps = (order.count + batchSize - 1) / batchSize
+        for (number, first) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
+            var batch = data.batch(order[first ..< min(first + batchSize, order.count)])
+            var mix: (partnerLabels: [Int], weight: Double)?
+            if let augmentation {
+                let augmented = try augmentation.apply(batch.inputs, labels: batch.labels, generator: &generator)
+                (batch.inputs, mix) = (augmented.inputs, augmented.mix)
+            }
+            let step = try step(batch.inputs, labels: batch.labels, mix: mix)
             guard step.loss.isFinite else {
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: number + 1, learningRate: optimizer.learningRate)
             }
             tally.add(step.lossSum, weight: step.weight, output: step.output, labels: batch.labels)
+            progress?(EpochProgress(epoch: epoch, epochs: epochs, step: number + 1, steps: steps, loss: tally.loss,
+                                    accuracy: tally.accuracy, seconds: (ContinuousClock.now - start) / .seconds(1), record: nil))
         }
         return tally
     }
@@ -151,7 +181,7 @@ public final class Trainer {
 /// its examples, as one batch of them all would give.
 private struct Tally {
     var lossSum = 0.0, weight = 0.0
-    var correct = 0, count = 0
+    var correct = 0, count = 0, steps = 0
 
     var loss: Double { lossSum / weight }
     var accuracy: Double { Double(correct) / Double(count) }
@@ -161,6 +191,7 @@ private struct Tally {
         self.weight += weight
         correct += zip(output.rowArgmax(), labels).filter { $0 == $1 }.count
         count += labels.count
+        steps += 1
     }
 }
 

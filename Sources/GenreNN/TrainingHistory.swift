@@ -22,16 +22,49 @@ public struct EpochRecord: Codable, Sendable, Equatable {
         self.learningRate = learningRate
         self.seconds = seconds
     }
+}
 
-    /// One line for a progress log, e.g.
-    /// `epoch 3/20  loss 1.2345  acc 0.5670  val_loss 1.3000  val_acc 0.5000  lr 1e-3  2.1 s`.
-    public func progressLine(epochs: Int) -> String {
-        var parts = ["epoch \(epoch)/\(epochs)", "loss \(fixed(trainLoss))", "acc \(fixed(trainAccuracy))"]
-        if let validationLoss { parts.append("val_loss \(fixed(validationLoss))") }
-        if let validationAccuracy { parts.append("val_acc \(fixed(validationAccuracy))") }
-        parts += ["lr \(compact(learningRate))", String(format: "%.1f s", seconds)]
-        return parts.joined(separator: "  ")
+/// Where an epoch of `Trainer.fit` stands: after a training step (`record` nil), or ended and
+/// validated (`record` set). Its `line` is Keras' progress line.
+public struct EpochProgress: Sendable, Equatable {
+    public let epoch: Int, epochs: Int
+    /// Training steps (batches) done, of `steps`.
+    public let step: Int, steps: Int
+    /// The training loss and accuracy of the steps so far.
+    public let loss: Double, accuracy: Double
+    /// Since the epoch began.
+    public let seconds: Double
+    public let record: EpochRecord?
+
+    public init(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Double, accuracy: Double, seconds: Double,
+                record: EpochRecord?) {
+        (self.epoch, self.epochs, self.step, self.steps) = (epoch, epochs, step, steps)
+        (self.loss, self.accuracy, self.seconds, self.record) = (loss, accuracy, seconds, record)
     }
+
+    /// While the epoch runs, e.g.
+    /// `epoch 3/20  12/54 [====>...............] - ETA 6.3 s - loss 1.3000 - acc 0.5500`;
+    /// once it has ended,
+    /// `epoch 3/20  54/54 [====================] - 8.1 s 150 ms/step - loss 1.2345 - acc 0.5670 - val_loss 1.3000 - val_acc 0.5000 - lr 1e-3`.
+    public var line: String {
+        let done = steps > 0 ? step * Self.barWidth / steps : Self.barWidth
+        let bar = String(repeating: "=", count: done) + (done < Self.barWidth ? ">" + String(repeating: ".", count: Self.barWidth - done - 1) : "")
+        var parts = ["epoch \(epoch)/\(epochs)  \(step)/\(steps) [\(bar)]"]
+        if let record {
+            parts.append(duration(record.seconds) + String(format: " %.0f ms/step", record.seconds * 1000 / Double(max(steps, 1))))
+            parts += ["loss \(fixed(record.trainLoss))", "acc \(fixed(record.trainAccuracy))"]
+            if let loss = record.validationLoss { parts.append("val_loss \(fixed(loss))") }
+            if let accuracy = record.validationAccuracy { parts.append("val_acc \(fixed(accuracy))") }
+            parts.append("lr \(compact(record.learningRate))")
+        } else {
+            parts += ["ETA " + duration(seconds / Double(max(step, 1)) * Double(steps - step)), "loss \(fixed(loss))", "acc \(fixed(accuracy))"]
+        }
+        return parts.joined(separator: " - ")
+    }
+
+    private static let barWidth = 20
+
+    private func duration(_ value: Double) -> String { String(format: "%.1f s", value) }
 
     private func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
 

@@ -108,25 +108,42 @@ struct DataOptions: ParsableArguments {
 
     /// The feature rows of the data for `models`: read from a table, or extracted from audio with
     /// the models' own set and windows unless given (files that fail are reported and left out).
-    func load(for models: [ModelKind]) async throws -> FeatureDataset {
+    /// With `augmentation`, the tracks `augmenting` accepts also get augmented rows.
+    func load(for models: [ModelKind], augmentation: AudioAugmentation? = nil,
+              augmenting: @escaping @Sendable (Track) -> Bool = { _ in true }) async throws -> FeatureDataset {
+        let extract = { (audio: AudioDataset) in
+            try await self.extract(audio, for: models, augmentation: augmentation, augmenting: augmenting)
+        }
         switch kind {
         case .fmaTracks:
             guard let fmaAudio else { throw missingFMAAudio }
-            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio), for: models)
-        case .audioFolder: return try await extract(AudioDataset(folder: data), for: models)
+            return try await extract(AudioDataset(fmaTracks: data, audioFolder: fmaAudio))
+        case .audioFolder: return try await extract(AudioDataset(folder: data))
         case .featureTable:
             let table = try FeatureDataset(table: data)
             return try manifest.map { table.annotated(by: try AudioDataset(manifest: $0)) } ?? table
-        case .manifest: return try await extract(AudioDataset(manifest: data), for: models)
+        case .manifest: return try await extract(AudioDataset(manifest: data))
         case nil: throw DatasetError.unreadable(path: data, reason: "no such file or folder")
         }
     }
 
-    private func extract(_ audio: AudioDataset, for models: [ModelKind]) async throws -> FeatureDataset {
+    /// Refuses a table with a column the model's feature set does not compute, which a bundle
+    /// trained on it could not compute from audio.
+    func checkBundleCanCompute(_ dataset: FeatureDataset, for model: ModelKind) throws {
+        let featureSet = try features.featureSet(for: [model])
+        if let missing = dataset.columns.first(where: { !featureSet.columns.contains($0) }) {
+            throw ValidationError("the column \(missing) of \(data) is not one of feature set \(featureSet.name)'s, "
+                + "so the bundle could not compute it from audio; name the set that made the table with --set")
+        }
+    }
+
+    private func extract(_ audio: AudioDataset, for models: [ModelKind], augmentation: AudioAugmentation?,
+                         augmenting: @escaping @Sendable (Track) -> Bool) async throws -> FeatureDataset {
         let extractor = FeatureExtractor(featureSet: try features.featureSet(for: models), segmenter: try features.segmenter(for: models),
                                          maxDurationSeconds: run.maxDuration.seconds)
         var skipped = 0
-        let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet) { track, error in
+        let dataset = await FeatureDataset.extracting(audio, with: extractor, jobs: jobs, quiet: quiet,
+                                                      augmentation: augmentation, augmenting: augmenting) { track, error in
             report(describe(error, path: track.path ?? track.id) + " (left out)")
             skipped += 1
         }
@@ -248,9 +265,12 @@ struct PipelineOptions: ParsableArguments {
     var dropout: Float?
 
     @Option(help: ArgumentHelp("""
-        mobilenet-v2, efficientnet-b0: the width multiplier, scaling every layer's filters (to multiples of 8),         in (0, 1] (default: \(NetworkArchitecture.defaultWidthMultiplier); 1 is the papers' network).
+        mobilenet-v2, efficientnet-b0: the width multiplier, scaling every layer's filters (to multiples of 8), \
+        in (0, 1] (default: \(NetworkArchitecture.defaultWidthMultiplier); 1 is the papers' network).
         """, valueName: "multiplier"))
     var widthMultiplier: Float?
+
+    @OptionGroup(title: "Network training") var training: TrainingOptions
 
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
@@ -278,8 +298,8 @@ struct PipelineOptions: ParsableArguments {
         }
     }
 
-    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, --dropout unless one is a network
-    /// and --width-multiplier unless one is an image network.
+    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, --dropout and the training
+    /// options unless one is a network, and --width-multiplier unless one is an image network.
     func checkSettingsApply(to kinds: [ModelKind]) throws {
         if pretrained != nil, !kinds.contains(.mobileNetV2) {
             throw ValidationError("--pretrained applies to --model \(ModelKind.mobileNetV2.rawValue) only; leave it out")
@@ -296,6 +316,7 @@ struct PipelineOptions: ParsableArguments {
             let scaled = NetworkArchitecture.allCases.filter(\.isWidthScaled).map(\.rawValue).joined(separator: ", ")
             throw ValidationError("--width-multiplier applies to --model \(scaled); leave it out")
         }
+        try training.checkApply(to: kinds)
     }
 
     var fineTuning: FineTuning {
@@ -305,17 +326,15 @@ struct PipelineOptions: ParsableArguments {
                           epochs: fineTuningEpochs ?? defaults.epochs)
     }
 
-    /// `kind` with the settings given, its networks' epochs shown on stderr unless `quiet`.
-    func model(_ kind: ModelKind, quiet: Bool) -> ModelChoice {
-        let showEpoch: @Sendable (String) -> Void = { line in
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
-        }
-        return ModelChoice(kind, fineTuning: fineTuning, dropout: dropout,
-                           widthMultiplier: kind.architecture?.isWidthScaled == true ? widthMultiplier : nil,
-                           imageNetFrozenBlocks: kind == .mobileNetV2 && pretrained != nil ? frozenBlocks ?? 0 : nil, progress: !quiet && isatty(STDERR_FILENO) != 0 ? showEpoch : nil)
+    /// `kind` with the settings given, its networks' epochs shown on a terminal's stderr unless `quiet`.
+    func model(_ kind: ModelKind, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> ModelChoice {
+        ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, training: training.choices, batchAugmentation: batchAugmentation,
+                    widthMultiplier: kind.architecture?.isWidthScaled == true ? widthMultiplier : nil,
+                    imageNetFrozenBlocks: kind == .mobileNetV2 && pretrained != nil ? frozenBlocks ?? 0 : nil,
+                    progress: !quiet && isatty(STDERR_FILENO) != 0 ? TrainingProgressLine.printer(for: kind) : nil)
     }
 
-    func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool) -> Evaluation {
-        Evaluation(model: model(kind, quiet: quiet), pcaComponents: pca, aggregation: aggregation, seed: seed)
+    func evaluation(of kind: ModelKind, seed: UInt64, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> Evaluation {
+        Evaluation(model: model(kind, quiet: quiet, batchAugmentation: batchAugmentation), pcaComponents: pca, aggregation: aggregation, seed: seed)
     }
 }

@@ -21,6 +21,8 @@ struct Evaluate: AsyncParsableCommand {
 
     @OptionGroup var pipeline: PipelineOptions
 
+    @OptionGroup var augmentation: AugmentationOptions
+
     @OptionGroup var format: FormatOptions<ReportFormat>
 
     @Option(help: ArgumentHelp("""
@@ -65,6 +67,7 @@ struct Evaluate: AsyncParsableCommand {
         try data.checkAggregation(pipeline.chosenAggregation, models: kinds)
         if data.kind != .featureTable { try data.features.checkSet(for: kinds) }
         try pipeline.checkSettingsApply(to: kinds)
+        try augmentation.checkApplies(to: kinds, data: data)
         let inputs = data.inputs + split.inputs
         if let path = output.file { try OutputPath.checkNotAmong(inputs, path: path, option: "--output") }
         if let confusionSVG {
@@ -110,12 +113,16 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         let kinds = try kinds()
-        let dataset = try await data.load(for: kinds)
-        try data.checkAggregation(pipeline.chosenAggregation, models: kinds, dataset: dataset)
         let evaluationProtocol = try split.evaluationProtocol(seed: data.seed)
+        // Under lists only the training list's tracks are ever trained on, so only they are augmented.
+        let augmented: Set<String>? = if case .lists(let train, _, _) = evaluationProtocol { train } else { nil }
+        let dataset = try await data.load(for: kinds, augmentation: try augmentation.audio(seed: data.seed, windowSeconds: data.features.segmentSeconds(for: kinds)),
+                                          augmenting: { augmented?.contains($0.id) ?? true })
+        try data.checkAggregation(pipeline.chosenAggregation, models: kinds, dataset: dataset)
+        let batchAugmentation = try augmentation.batch()
         var results: [EvaluationResult] = []
         for kind in kinds {
-            let evaluation = pipeline.evaluation(of: kind, seed: data.seed, quiet: data.quiet)
+            let evaluation = pipeline.evaluation(of: kind, seed: data.seed, quiet: data.quiet, batchAugmentation: batchAugmentation)
             results.append(try await evaluation.run(on: dataset, protocol: evaluationProtocol, jobs: data.jobs,
                                                     quiet: data.quiet))
         }

@@ -110,6 +110,25 @@ struct ModelCommandTests {
         #expect(leaky.stdout.hasPrefix("**LEAKY"))
     }
 
+    /// Audio-level augmentation reaches the report, which scores the same tracks; settings that
+    /// cannot apply are usage errors naming the fix.
+    @Test func evaluateWithAugmentation() throws {
+        let data = try Self.dataset()
+        let base = ["evaluate", data.path, "--segment-seconds", "2", "--model", "knn", "--protocol", "kfold", "--folds", "3", "--quiet"]
+        let run = try GenreRun(base + ["--augment", "hop", "--augment", "gain", "--augment", "noise", "--window-hop", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("training data augmented: 60 rows"), "\(run.stdout)")
+        for (arguments, message) in [
+            (["--gain-db", "3"], "--gain-db sets --augment gain, which is not asked for"),
+            (["--augment", "hop", "--window-hop", "2"], "--window-hop must be less than the 2.0 s window"),
+            (["--augment", "mixup"], "--augment mixup applies to --model"),
+            (["--augment", "stretch", "--stretch-rates", "3"], "the stretch rate is 3.0 but must be 0.5...2"),
+        ] {
+            let refused = try GenreRun(base + arguments)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+    }
+
     @Test func badModelsAndBadInputsAreClearErrors() throws {
         let data = try Self.dataset()
         FileManager.default.createFile(atPath: data.file("bad.genremodel"), contents: Data("GENREKIT-MODEL 1\nsha256 00\n{}".utf8))

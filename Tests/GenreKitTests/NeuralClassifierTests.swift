@@ -46,15 +46,26 @@ import TestSupport
         #expect(throws: ModelError.self) { try forged.probabilities(train.x) }
     }
 
+    /// The same seed gives the same validation part, weights and history (but for the time each
+    /// epoch took); another seed other ones.
     @Test func sameSeedSameModel() throws {
         let train = Self.blobs(rows: 60, seed: 3)
-        func fitted(seed: UInt64) throws -> RowMatrix {
-            var pipeline = ModelPipeline(ModelChoice(.mlp), classCount: 3, seed: seed)
-            try pipeline.fit(train.x, labels: train.labels)
-            return try pipeline.probabilities(train.x)
+        let groups = (0 ..< 60).map { $0 / 3 }
+        func fitted(seed: UInt64) throws -> (probabilities: RowMatrix, history: [EpochRecord]) {
+            var pipeline = ModelPipeline(ModelChoice(.mlp, training: TrainingChoices(epochs: 12, validationFraction: 0.2)),
+                                         classCount: 3, seed: seed)
+            try pipeline.fit(train.x, labels: train.labels, groups: groups)
+            let history = try #require(pipeline.classifier.history).epochs.map { record in
+                var timeless = record
+                timeless.seconds = 0
+                return timeless
+            }
+            #expect(history.allSatisfy { $0.validationLoss != nil })
+            return (try pipeline.probabilities(train.x), history)
         }
-        #expect(try fitted(seed: 1) == fitted(seed: 1))
-        #expect(try fitted(seed: 1) != fitted(seed: 2))
+        let (first, again, other) = (try fitted(seed: 1), try fitted(seed: 1), try fitted(seed: 2))
+        #expect(first.probabilities == again.probabilities && first.history == again.history)
+        #expect(first.probabilities != other.probabilities && first.history != other.history)
     }
 
     @Test func edgeCNNRefusesRowsThatAreNotLogMelPatches() {
@@ -74,7 +85,8 @@ import TestSupport
                 values.append(bright + 0.1 * Float(mix.nextUnit()))
             }
         }
-        var classifier = NeuralClassifier(architecture: .edgeCNN, epochs: 3, batchSize: 6)
+        var classifier = NeuralClassifier(architecture: .edgeCNN,
+                                          training: TrainingSettings(epochs: 3, batchSize: 6, validationFraction: 0))
         try classifier.fit(RowMatrix(rows: 18, columns: 128 * 48, values: values), labels: labels, classCount: 3)
         #expect(classifier.history?.epochs.count == 3)
         let probabilities = try classifier.probabilities(RowMatrix(rows: 18, columns: 128 * 48, values: values))

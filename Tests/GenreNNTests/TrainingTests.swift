@@ -72,11 +72,15 @@ import TestSupport
         let loss = try SoftmaxCrossEntropy(labelSmoothing: 0.1, classWeights: [1, 2, 0.5])
         let expected = try loss(try model.forward(data.inputs, training: false), labels: data.labels).loss
             + Penalty.total(model.parameters)
-        var reported: [EpochRecord] = []
+        var reported: [EpochProgress] = []
         let trainer = Trainer(model: model, loss: loss, optimizer: try SGD(learningRate: 0), batchSize: 32, seed: 5,
-                              report: { reported.append($0) })
+                              progress: { reported.append($0) })
         let history = try trainer.fit(data, validation: data, epochs: 2)
-        #expect(reported == history.epochs)
+        #expect(reported.compactMap(\.record) == history.epochs)
+        // Every step of each epoch, then the epoch once more with its record.
+        let steps = (data.count + 31) / 32
+        #expect(reported.map(\.step) == Array(repeating: Array(1 ... steps) + [steps], count: 2).flatMap { $0 })
+        #expect(reported.filter { $0.record != nil }.map(\.loss) == history.epochs.map(\.trainLoss))
         for record in history.epochs {
             // Batches of 32 and the whole set round the layers' float sums differently.
             #expect(abs(record.trainLoss - expected) < 1e-6 && abs(record.validationLoss! - expected) < 1e-6)
@@ -218,14 +222,16 @@ import TestSupport
     }
 
     @Test func progressLineReadsAtAGlance() {
+        let running = EpochProgress(epoch: 3, epochs: 20, step: 12, steps: 54, loss: 1.3, accuracy: 0.55, seconds: 1.8, record: nil)
+        #expect(running.line == "epoch 3/20  12/54 [====>...............] - ETA 6.3 s - loss 1.3000 - acc 0.5500")
         let record = EpochRecord(epoch: 3, trainLoss: 1.23449, trainAccuracy: 0.567, validationLoss: 1.3,
-                                 validationAccuracy: 0.5, learningRate: 1e-3, seconds: 2.13)
-        #expect(record.progressLine(epochs: 20)
-            == "epoch 3/20  loss 1.2345  acc 0.5670  val_loss 1.3000  val_acc 0.5000  lr 1e-3  2.1 s")
+                                 validationAccuracy: 0.5, learningRate: 1e-3, seconds: 8.1)
+        let ended = EpochProgress(epoch: 3, epochs: 20, step: 54, steps: 54, loss: 1.23449, accuracy: 0.567, seconds: 8.1, record: record)
+        #expect(ended.line == "epoch 3/20  54/54 [====================] - 8.1 s 150 ms/step - loss 1.2345 - acc 0.5670 "
+            + "- val_loss 1.3000 - val_acc 0.5000 - lr 1e-3")
         let plain = EpochRecord(epoch: 1, trainLoss: 0.5, trainAccuracy: 1, learningRate: 2.5e-4, seconds: 0.04)
-        #expect(plain.progressLine(epochs: 1) == "epoch 1/1  loss 0.5000  acc 1.0000  lr 2.5e-4  0.0 s")
-        #expect(EpochRecord(epoch: 1, trainLoss: 0, trainAccuracy: 0, learningRate: 1e-4, seconds: 0).progressLine(epochs: 1)
-            .contains("lr 1e-4"))
+        let one = EpochProgress(epoch: 1, epochs: 1, step: 1, steps: 1, loss: 0.5, accuracy: 1, seconds: 0.04, record: plain)
+        #expect(one.line == "epoch 1/1  1/1 [====================] - 0.0 s 40 ms/step - loss 0.5000 - acc 1.0000 - lr 2.5e-4")
     }
 
     @Test func backpropagateSetsTheGradientsBackwardSets() throws {
