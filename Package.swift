@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "GenreNN", dependencies: ["CDNNL", "GenreSupport"]),
         .target(name: "GenreML", dependencies: ["CSVM", "CXGBoost", "CLAPACK", "GenreSupport"]),
         .target(name: "GenrePretrained", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenreSupport"],
-                resources: [.copy("Resources/musicnn")]),
+                resources: [.copy("Resources/musicnn"), .copy("Resources/imagenet-mobilenet-v2")]),
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenrePretrained",
                                                  "GenreSupport"],
                 resources: [.copy("Resources/default.genremodel")]),

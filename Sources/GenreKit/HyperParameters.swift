@@ -154,7 +154,7 @@ extension ModelKind {
                    "shrinkage of each round"),
              .real("subsample", 0.05 ... 1, default: .number(1), searched: [0.7, 1].map(ParameterValue.number),
                    "share of rows each tree sees")]
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
             [.real("learning-rate", 1e-6 ... 1, log: true, default: .number(Double(architecture!.defaultTraining.learningRate)),
                    searched: [3e-4, 1e-3, 3e-3].map(ParameterValue.number), "the optimizer's starting learning rate"),
              .real("dropout", 0 ... 0.95, default: .number(Double(architecture!.defaultDropout)),

@@ -17,6 +17,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     case crnn
     case temporalCNN = "temporal-cnn"
     case cnnLSTM = "cnn-lstm"
+    case mobileNetV2 = "mobilenet-v2"
+    case efficientNetB0 = "efficientnet-b0"
     case musicnnFineTune = "musicnn-fine-tune"
 
     /// The feature-based estimators (`--model all`): every one of them takes any feature rows.
@@ -39,6 +41,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
         case .crnn: "CRNN, convolutional recurrent (Choi, Fazekas, Sandler & Cho 2017; GenreNN)"
         case .temporalCNN: "temporal CNN with mean and max pooling over time (after Dieleman & Schrauwen 2014; GenreNN)"
         case .cnnLSTM: "CNN-LSTM with a time-weighted probability average (GenreNN)"
+        case .mobileNetV2: "MobileNetV2, inverted residuals (Sandler, Howard, Zhu, Zhmoginov & Chen 2018; GenreNN)"
+        case .efficientNetB0: "EfficientNet-B0, MBConv with squeeze-and-excitation and swish (Tan & Le 2019; from scratch, no pre-trained weights here; GenreNN)"
         case .musicnnFineTune: "MSD musicnn fine-tuned (GenreNN)"
         }
     }
@@ -58,8 +62,8 @@ public enum ModelKind: String, CaseIterable, Codable, Sendable {
     public var defaultSegmentSeconds: Double? { inputSet == nil ? nil : 3 }
 
     /// Whether the pipeline standardises the features first: a pre-trained network takes its input as
-    /// it was trained on.
-    var standardisesFeatures: Bool { self != .musicnnFineTune }
+    /// it was trained on, and the image networks scale each patch's decibels to [-1, 1] themselves.
+    var standardisesFeatures: Bool { self != .musicnnFineTune && architecture?.isWidthScaled != true }
 }
 
 /// A model kind with its settings, as `train` and `evaluate` fit it fold after fold.
@@ -73,6 +77,10 @@ public struct ModelChoice: Sendable {
     public let training: TrainingChoices
     /// The networks' SpecAugment masks and mixup; nil for none.
     public let batchAugmentation: BatchAugmentation?
+    /// The image networks' width multiplier; nil for `NetworkArchitecture.defaultWidthMultiplier`.
+    public let widthMultiplier: Float?
+    /// `mobilenet-v2` from ImageNet with this many blocks frozen; nil from scratch.
+    public let imageNetFrozenBlocks: Int?
     /// Hyper-parameters chosen by name (`genre tune`'s trials); they win over `fineTuning`,
     /// `dropout` and `training`.
     public private(set) var settings: ModelSettings
@@ -80,13 +88,15 @@ public struct ModelChoice: Sendable {
     public let progress: (@Sendable (EpochProgress) -> Void)?
 
     public init(_ kind: ModelKind, fineTuning: FineTuning = .init(), dropout: Float? = nil, training: TrainingChoices = .init(),
-                batchAugmentation: BatchAugmentation? = nil, settings: ModelSettings = .init(),
-                progress: (@Sendable (EpochProgress) -> Void)? = nil) {
+                batchAugmentation: BatchAugmentation? = nil, widthMultiplier: Float? = nil, imageNetFrozenBlocks: Int? = nil,
+                settings: ModelSettings = .init(), progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.kind = kind
         self.fineTuning = fineTuning
         self.dropout = dropout
         self.training = training
         self.batchAugmentation = batchAugmentation
+        self.widthMultiplier = widthMultiplier
+        self.imageNetFrozenBlocks = imageNetFrozenBlocks
         self.settings = settings
         self.progress = progress
     }
@@ -121,9 +131,10 @@ public struct ModelChoice: Sendable {
                                    seed: seed)
         case .xgboost: GradientBoostedTrees(rounds: whole("rounds")!, maxDepth: whole("max-depth")!, learningRate: number("learning-rate")!,
                                             subsample: number("subsample")!, seed: Int(truncatingIfNeeded: seed))
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM:
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
             NeuralClassifier(architecture: kind.architecture!, training: networkTraining.applied(to: kind.architecture!.defaultTraining),
                              dropout: chosen("dropout", dropout.map(Double.init)).map(Float.init),
+                             widthMultiplier: widthMultiplier, imageNetFrozenBlocks: imageNetFrozenBlocks,
                              seed: seed, augmentation: batchAugmentation, progress: progress)
         case .musicnnFineTune:
             FineTunedMusicnn(settings: FineTuning(
@@ -165,7 +176,7 @@ public struct AnyClassifier: Codable, Sendable {
         case .naiveBayes: "naiveBayes"
         case .linearSVM: "linearSVM"
         case .rbfSVM: "rbfSVM"
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: "neural"
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0: "neural"
         case .musicnnFineTune: "fineTuned"
         case .knn, .logistic, .tree, .forest, .xgboost: kind.rawValue
         }
@@ -195,7 +206,8 @@ public struct AnyClassifier: Codable, Sendable {
         case .tree: model = try DecisionTree(from: payload)
         case .forest: model = try RandomForest(from: payload)
         case .xgboost: model = try GradientBoostedTrees(from: payload)
-        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM: model = try NeuralClassifier(from: payload)
+        case .mlp, .edgeCNN, .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0:
+            model = try NeuralClassifier(from: payload)
         case .musicnnFineTune: model = try FineTunedMusicnn(from: payload)
         }
         // The networks share one saved name; the architecture tells them apart.

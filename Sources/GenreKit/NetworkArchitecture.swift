@@ -1,5 +1,6 @@
 import GenreML
 import GenreNN
+import GenrePretrained
 
 /// The networks `genre train --model` knows, built for rows of a feature set. The convolutional ones
 /// take log-mel patches, rows written band by band as `LogMelPatch` writes them. The seed papers'
@@ -34,6 +35,20 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     /// `TimeWeightedAverage`, later steps weighing more. Its output is the log of that average, which
     /// the softmax of training and scoring turns back into it.
     case cnnLSTM = "cnn-lstm"
+    /// Sandler et al. 2018's MobileNetV2 (as TF-slim's `mobilenet_v2.py`) on logmel128 seen as an image:
+    /// a 3 x 3 convolution with stride 2 (32 filters), 17 inverted residual blocks (expansion 1 then 6;
+    /// 16, 24 x 2, 32 x 3, 64 x 4, 96 x 3, 160 x 3, 320 filters; stride 2 at the first of 24, 32, 64 and
+    /// 160), a 1 x 1 convolution to 1280, each with batch norm and ReLU6 (none after a projection);
+    /// global average pooling, dropout 0.2 and the classes. Filters are scaled by the width multiplier
+    /// (to multiples of 8, at least 8), the last 1280 kept, as Keras' MobileNetV2 does below 1.
+    case mobileNetV2 = "mobilenet-v2"
+    /// Tan & Le 2019's EfficientNet-B0 on logmel96: a 3 x 3 convolution with stride 2 (32 filters),
+    /// 16 MBConv blocks (inverted residuals with squeeze-and-excitation to a quarter of the block's
+    /// input and swish; expansion 1 then 6; 16, 24 x 2, 40 x 2, 80 x 3, 112 x 3, 192 x 4, 320 filters;
+    /// kernels 3, 3, 5, 3, 5, 5, 3; stride 2 at the first of 24, 40, 80 and 192), a 1 x 1 convolution
+    /// to 1280, batch norm and swish throughout; global average pooling, dropout 0.2 and the classes.
+    /// Filters scale with the width multiplier as for `mobilenet-v2`. Trained from scratch.
+    case efficientNetB0 = "efficientnet-b0"
 
     var kind: ModelKind {
         switch self {
@@ -43,6 +58,8 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .crnn: .crnn
         case .temporalCNN: .temporalCNN
         case .cnnLSTM: .cnnLSTM
+        case .mobileNetV2: .mobileNetV2
+        case .efficientNetB0: .efficientNetB0
         }
     }
 
@@ -53,7 +70,7 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .mlp: TrainingSettings(epochs: 100, patience: 10)
         case .edgeCNN: TrainingSettings(epochs: 20, patience: 5)
         // Ten epochs of 3 s windows (some 1,700 windows of the pack's training list) take minutes on 2 cores.
-        case .fcn5, .crnn, .temporalCNN, .cnnLSTM: TrainingSettings(epochs: 10, patience: 3)
+        case .fcn5, .crnn, .temporalCNN, .cnnLSTM, .mobileNetV2, .efficientNetB0: TrainingSettings(epochs: 10, patience: 3)
         }
     }
 
@@ -64,7 +81,7 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .edgeCNN, .temporalCNN: 0.5
         case .fcn5: 0
         case .crnn: 0.1
-        case .cnnLSTM: 0.2
+        case .cnnLSTM, .mobileNetV2, .efficientNetB0: 0.2
         }
     }
 
@@ -75,6 +92,7 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .edgeCNN: 512
         case .crnn: 32
         case .cnnLSTM: 64
+        case .mobileNetV2, .efficientNetB0: NetworkBuilder.mobileHeadWidth
         }
     }
 
@@ -82,8 +100,8 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
     public var inputSet: LogMelPatch? {
         switch self {
         case .mlp: nil
-        case .edgeCNN: .logmel128
-        case .fcn5, .crnn, .temporalCNN, .cnnLSTM: .logmel96
+        case .edgeCNN, .mobileNetV2: .logmel128
+        case .fcn5, .crnn, .temporalCNN, .cnnLSTM, .efficientNetB0: .logmel96
         }
     }
 
@@ -96,6 +114,8 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .crnn: 16
         case .temporalCNN: 47
         case .cnnLSTM: 10
+        // Five stride-2 stages leave at least one column of any patch.
+        case .mobileNetV2, .efficientNetB0: 1
         }
     }
 
@@ -109,11 +129,46 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the network has a width multiplier (`--width-multiplier`).
+    public var isWidthScaled: Bool { self == .mobileNetV2 || self == .efficientNetB0 }
+
+    /// The width multiplier of the scaled networks when none is chosen: 0.35, the smallest published
+    /// MobileNetV2, keeps ten epochs on the pack within minutes on 2 cores.
+    public static let defaultWidthMultiplier: Float = 0.35
+
+    /// The units `--frozen-blocks` counts in `mobilenet-v2` from ImageNet, from the input: the stem
+    /// convolution, the 17 inverted residual blocks and the last 1 x 1 convolution.
+    public static let imageNetBlocks = 19
+
+    /// Puts the ImageNet weights into `network`, `mobilenet-v2` at width 1 as `build` makes it, and
+    /// holds its first `frozenBlocks` units (`imageNetBlocks`) still; the classes' layer stays new.
+    func startFromImageNet(_ network: Sequential, frozenBlocks: Int) throws {
+        guard self == .mobileNetV2 else { throw ModelError.invalidParameter("\(rawValue) has no ImageNet weights; only mobilenet-v2 has") }
+        guard (0 ... Self.imageNetBlocks).contains(frozenBlocks) else {
+            throw ModelError.invalidParameter("--frozen-blocks counts mobilenet-v2's \(Self.imageNetBlocks) blocks from ImageNet: give 0 to \(Self.imageNetBlocks), not \(frozenBlocks)")
+        }
+        try ImageNetMobileNetV2.load(into: network.layers)
+        var units = 0
+        for layer in network.layers.prefix(while: { !($0 is GlobalAveragePooling) }) {
+            if layer is Conv2D || layer is InvertedResidual { units += 1 }
+            guard units <= frozenBlocks, units > 0 else { continue }
+            for parameter in layer.parameters { parameter.learningRateScale = 0 }
+        }
+    }
+
     /// The untrained network for rows of `columns` features and `classCount` classes, its weights and
     /// dropout masks drawn from `seed`; `dropout` replaces `defaultDropout` (0 leaves the layers out);
-    /// `precision` is that of its convolutions and dense layers.
-    public func build(columns: Int, classCount: Int, seed: UInt64, dropout: Float? = nil,
+    /// `widthMultiplier` replaces `defaultWidthMultiplier` for the networks that have one (and is an
+    /// error for the others); `precision` is that of its convolutions and dense layers.
+    public func build(columns: Int, classCount: Int, seed: UInt64, dropout: Float? = nil, widthMultiplier: Float? = nil,
                       precision: Precision = .float32) throws -> Sequential {
+        guard widthMultiplier == nil || isWidthScaled else {
+            throw ModelError.invalidParameter("\(rawValue) has no width multiplier")
+        }
+        let width = widthMultiplier ?? Self.defaultWidthMultiplier
+        guard width > 0, width <= 1 else {
+            throw ModelError.invalidParameter("the width multiplier must lie in (0, 1], got \(width)")
+        }
         if let patch = inputSet {
             guard columns % patch.bands == 0, columns / patch.bands >= minimumFrames else {
                 throw ModelError.invalidParameter("\(rawValue) takes log-mel patches of \(patch.bands) bands and at least "
@@ -131,6 +186,10 @@ public enum NetworkArchitecture: String, Codable, Sendable, CaseIterable {
         case .crnn: try crnn(dropout: rate, &builder)
         case .temporalCNN: try temporalCNN(bands: shape[0], dropout: rate, &builder)
         case .cnnLSTM: try cnnLSTM(bands: shape[0], dropout: rate, &builder)
+        case .mobileNetV2:
+            try builder.mobileNetV2(size: (shape[1], shape[2]), width: width) + (try builder.dropout(rate))
+        case .efficientNetB0:
+            try builder.efficientNetB0(size: (shape[1], shape[2]), width: width) + (try builder.dropout(rate))
         }
         let output = try builder.dense(lastHiddenWidth, classCount)
         return Sequential(self == .cnnLSTM

@@ -46,4 +46,67 @@ struct NetworkBuilder {
                         dropout rate: Float = 0) throws -> [any Layer] {
         [convolution, try BatchNorm(channels: filters), activation] + [pool].compactMap { $0 } + (try dropout(rate))
     }
+
+    /// The width of the mobile networks' last convolution, kept whatever the width multiplier.
+    static let mobileHeadWidth = 1280
+
+    /// MobileNetV2 (see `NetworkArchitecture.mobileNetV2`) on an image of `size` (bands, frames).
+    mutating func mobileNetV2(size: (Int, Int), width: Float) throws -> [any Layer] {
+        let blocks: [MobileStage] = [(1, 16, 1, 1, 3), (6, 24, 2, 2, 3), (6, 32, 3, 2, 3), (6, 64, 4, 2, 3),
+                                     (6, 96, 3, 1, 3), (6, 160, 3, 2, 3), (6, 320, 1, 1, 3)]
+        return try mobileNetwork(size: size, width: width, stages: blocks, squeezeRatio: nil, activation: ReLU6.init)
+    }
+
+    /// EfficientNet-B0 (see `NetworkArchitecture.efficientNetB0`) on an image of `size` (bands, frames).
+    mutating func efficientNetB0(size: (Int, Int), width: Float) throws -> [any Layer] {
+        let blocks: [MobileStage] = [(1, 16, 1, 1, 3), (6, 24, 2, 2, 3), (6, 40, 2, 2, 5), (6, 80, 3, 2, 3),
+                                     (6, 112, 3, 1, 5), (6, 192, 4, 2, 5), (6, 320, 1, 1, 3)]
+        return try mobileNetwork(size: size, width: width, stages: blocks, squeezeRatio: 0.25, activation: Swish.init)
+    }
+
+    /// Stages of inverted residual blocks: each block `repeats` times, the stride on the first.
+    typealias MobileStage = (expansion: Int, filters: Int, repeats: Int, stride: Int, kernel: Int)
+
+    /// The stem (dB to [-1, 1], a 3 x 3 convolution of stride 2 to 32 filters), the stages, and the
+    /// head (1 x 1 to `mobileHeadWidth`, global average pooling), with batch norm (epsilon 1e-3, as
+    /// TensorFlow's) and the activation after each convolution but the projections. `squeezeRatio`
+    /// sizes squeeze-and-excitation from each block's input channels (nil for none).
+    private mutating func mobileNetwork(size: (Int, Int), width: Float, stages: [MobileStage], squeezeRatio: Float?,
+                                        activation: InvertedResidual.ActivationFactory) throws -> [any Layer] {
+        let epsilon: Float = 1e-3
+        var channels = Self.scaled(32, by: width)
+        let vertical = samePadding(size: size.0, kernel: 3, stride: 2), horizontal = samePadding(size: size.1, kernel: 3, stride: 2)
+        var layers: [any Layer] = [
+            try DecibelImage(),
+            try Conv2D(channels: 1, filters: channels, kernel: (3, 3), stride: (2, 2),
+                       padding: (vertical.before, vertical.after, horizontal.before, horizontal.after),
+                       precision: precision, generator: &generator),
+            try BatchNorm(channels: channels, epsilon: epsilon), try activation(),
+        ]
+        var spatial = (height: (size.0 + 1) / 2, width: (size.1 + 1) / 2)
+        for stage in stages {
+            let filters = Self.scaled(stage.filters, by: width)
+            for index in 0 ..< stage.repeats {
+                let block = try InvertedResidual(
+                    channels: channels, filters: filters, expansion: stage.expansion, kernel: stage.kernel,
+                    stride: index == 0 ? stage.stride : 1, size: spatial,
+                    squeezed: squeezeRatio.map { max(1, Int(Float(channels) * $0)) }, epsilon: epsilon,
+                    activation: activation, precision: precision, generator: &generator)
+                layers.append(block)
+                channels = filters
+                spatial = block.outputShape
+            }
+        }
+        return layers + [try conv2D(channels, Self.mobileHeadWidth, kernel: (1, 1)),
+                         try BatchNorm(channels: Self.mobileHeadWidth, epsilon: epsilon), try activation(),
+                         try GlobalAveragePooling()]
+    }
+
+    /// `filters` times the width multiplier, to a multiple of 8 (at least 8) no more than 10% below
+    /// it: slim's and Keras' `_make_divisible`.
+    static func scaled(_ filters: Int, by width: Float) -> Int {
+        let exact = Float(filters) * width
+        let rounded = max(8, Int(exact + 4) / 8 * 8)
+        return Float(rounded) < 0.9 * exact ? rounded + 8 : rounded
+    }
 }

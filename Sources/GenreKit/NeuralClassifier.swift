@@ -1,6 +1,7 @@
 import Foundation
 import GenreML
 import GenreNN
+import GenrePretrained
 
 /// A network from `NetworkArchitecture` behind the classic estimators' contract: rows of features
 /// in, class probabilities out, so cross-validation, aggregation over windows and model bundles
@@ -13,6 +14,12 @@ public struct NeuralClassifier: GroupedFitting {
     /// The rate of the network's dropout layers; nil for the architecture's `defaultDropout` (and in
     /// bundles saved before it could be chosen). It decides which layers the network has.
     public let dropout: Float?
+    /// The image networks' width multiplier; nil for `NetworkArchitecture.defaultWidthMultiplier` (and
+    /// for the networks without one). It decides the network's shape.
+    public let widthMultiplier: Float?
+    /// `mobilenet-v2` only: start from the ImageNet weights (width 1) with this many of its blocks
+    /// frozen (`NetworkArchitecture.imageNetBlocks`); nil trains from scratch.
+    public let imageNetFrozenBlocks: Int?
     public let seed: UInt64
     /// SpecAugment masks and mixup of the training batches; nil for none (and in older bundles).
     public let augmentation: BatchAugmentation?
@@ -21,18 +28,24 @@ public struct NeuralClassifier: GroupedFitting {
     private var trained: TrainedNetwork?
 
     /// `training` nil takes the architecture's `defaultTraining`.
-    public init(architecture: NetworkArchitecture, training: TrainingSettings? = nil, dropout: Float? = nil, seed: UInt64 = 0,
+    public init(architecture: NetworkArchitecture, training: TrainingSettings? = nil, dropout: Float? = nil,
+                widthMultiplier: Float? = nil, imageNetFrozenBlocks: Int? = nil, seed: UInt64 = 0,
                 augmentation: BatchAugmentation? = nil, progress: (@Sendable (EpochProgress) -> Void)? = nil) {
         self.architecture = architecture
         self.training = training ?? architecture.defaultTraining
         self.dropout = dropout
+        self.widthMultiplier = widthMultiplier
+        self.imageNetFrozenBlocks = imageNetFrozenBlocks
         self.seed = seed
         self.augmentation = augmentation
         self.progress = progress
     }
 
+    /// The width the network is built with: the ImageNet weights are MobileNetV2's at width 1.
+    private var builtWidth: Float? { imageNetFrozenBlocks == nil ? widthMultiplier : 1 }
+
     private enum CodingKeys: String, CodingKey {
-        case architecture, training, dropout, seed, augmentation, trained
+        case architecture, training, dropout, widthMultiplier, imageNetFrozenBlocks, seed, augmentation, trained
         // How bundles saved before `training` kept its first settings.
         case epochs, batchSize, learningRate
     }
@@ -47,6 +60,8 @@ public struct NeuralClassifier: GroupedFitting {
                                 batchSize: try container.decode(Int.self, forKey: .batchSize),
                                 learningRate: try container.decode(Float.self, forKey: .learningRate), validationFraction: 0)
         dropout = try container.decodeIfPresent(Float.self, forKey: .dropout)
+        widthMultiplier = try container.decodeIfPresent(Float.self, forKey: .widthMultiplier)
+        imageNetFrozenBlocks = try container.decodeIfPresent(Int.self, forKey: .imageNetFrozenBlocks)
         seed = try container.decode(UInt64.self, forKey: .seed)
         augmentation = try container.decodeIfPresent(BatchAugmentation.self, forKey: .augmentation)
         trained = try container.decodeIfPresent(TrainedNetwork.self, forKey: .trained)
@@ -58,6 +73,8 @@ public struct NeuralClassifier: GroupedFitting {
         try container.encode(architecture, forKey: .architecture)
         try container.encode(training, forKey: .training)
         try container.encodeIfPresent(dropout, forKey: .dropout)
+        try container.encodeIfPresent(widthMultiplier, forKey: .widthMultiplier)
+        try container.encodeIfPresent(imageNetFrozenBlocks, forKey: .imageNetFrozenBlocks)
         try container.encode(seed, forKey: .seed)
         try container.encodeIfPresent(augmentation, forKey: .augmentation)
         try container.encodeIfPresent(trained, forKey: .trained)
@@ -68,9 +85,12 @@ public struct NeuralClassifier: GroupedFitting {
 
     public mutating func fit(_ x: RowMatrix, labels: [Int], groups: [Int], classCount: Int) throws(ModelError) {
         try validateTraining(x, labels: labels, classCount: classCount)
-        let (architecture, training, dropout, seed, augmentation, progress) = (architecture, training, dropout, seed, augmentation, progress)
+        let (architecture, training, dropout, widthMultiplier, frozen, seed, augmentation, progress) =
+            (architecture, training, dropout, builtWidth, imageNetFrozenBlocks, seed, augmentation, progress)
         trained = try translatingNetworkErrors { () throws -> TrainedNetwork in
-            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout)
+            let model = try architecture.build(columns: x.columns, classCount: classCount, seed: seed, dropout: dropout,
+                                               widthMultiplier: widthMultiplier)
+            if let frozen { try architecture.startFromImageNet(model, frozenBlocks: frozen) }
             let inputs = Tensor(shape: [x.rows] + architecture.inputShape(columns: x.columns), scalars: x.values)
             let history = try training.train(model, on: try TrainingData(inputs: inputs, labels: labels), groups: groups,
                                              seed: seed, augmentation: augmentation, progress: progress)
@@ -83,10 +103,11 @@ public struct NeuralClassifier: GroupedFitting {
     public func probabilities(_ x: RowMatrix) throws(ModelError) -> RowMatrix {
         guard let trained else { throw .notFitted("the \(architecture.rawValue) network") }
         try validateInput(x, columns: trained.columns)
-        let (architecture, dropout) = (architecture, dropout)
+        let (architecture, dropout, widthMultiplier) = (architecture, dropout, builtWidth)
         return try translatingNetworkErrors { () throws -> RowMatrix in
             let weights = try trained.weights(outputLayerInputs: architecture.lastHiddenWidth)
-            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0, dropout: dropout)
+            let model = try architecture.build(columns: trained.columns, classCount: trained.classCount, seed: 0, dropout: dropout,
+                                               widthMultiplier: widthMultiplier)
             try model.loadWeights(weights, source: "the model's weights")
             let shape = architecture.inputShape(columns: trained.columns)
             return try softmaxRows(of: x, classCount: trained.classCount, batchSize: 128) { rows in

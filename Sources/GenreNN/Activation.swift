@@ -2,11 +2,12 @@ import CDNNL
 
 /// What the element-wise activations and softmax share: one oneDNN primitive forward and one backward
 /// for a tensor of any shape of rank 1 to 5, the backward computed from the output (oneDNN's
-/// `*_use_dst_for_bwd` algorithms), which is all the layer keeps.
+/// `*_use_dst_for_bwd` algorithms) where it can be, which is all the layer keeps, else from the input.
 public class Activation: Layer {
     enum Operation {
-        /// A `*_use_dst_for_bwd` eltwise algorithm and its alpha.
-        case eltwise(dnnl_alg_kind_t, alpha: Float)
+        /// An eltwise algorithm, its alpha and beta; `fromOutput` for the `*_use_dst_for_bwd` ones,
+        /// whose backward reads the output, else it reads the input.
+        case eltwise(dnnl_alg_kind_t, alpha: Float, beta: Float = 0, fromOutput: Bool = true)
         /// Softmax along an axis; negative counts from the last.
         case softmax(axis: Int)
     }
@@ -19,7 +20,7 @@ public class Activation: Layer {
     private let name: String
     private let operation: Operation
     private var passes: PassCache<Pass>
-    /// The output of the last training forward pass.
+    /// The output (or, for an algorithm that needs it, the input) of the last training forward pass.
     private var record: ForwardRecord<[Float]>?
 
     init(_ name: String, _ operation: Operation) throws {
@@ -41,11 +42,11 @@ public class Activation: Layer {
 
     private func primitives(layout: inout dnnl_memory_desc_t, shape: [Int], engine: Engine) throws -> (Primitive, Primitive) {
         switch operation {
-        case .eltwise(let algorithm, let alpha):
+        case .eltwise(let algorithm, let alpha, let beta, _):
             var forward = dnnl_eltwise_desc_t(), backward = dnnl_eltwise_desc_t()
-            try check(dnnl_eltwise_forward_desc_init(&forward, dnnl_forward_training, algorithm, &layout, alpha, 0),
+            try check(dnnl_eltwise_forward_desc_init(&forward, dnnl_forward_training, algorithm, &layout, alpha, beta),
                       "eltwise forward (\(name))")
-            try check(dnnl_eltwise_backward_desc_init(&backward, algorithm, &layout, &layout, alpha, 0),
+            try check(dnnl_eltwise_backward_desc_init(&backward, algorithm, &layout, &layout, alpha, beta),
                       "eltwise backward (\(name))")
             let hint = try Primitive(forward, name: "\(name) forward", engine: engine)
             return (hint, try Primitive(backward, name: "\(name) backward", engine: engine, hint: hint))
@@ -65,12 +66,18 @@ public class Activation: Layer {
         }
     }
 
+    private var backwardFromInput: Bool {
+        if case .eltwise(_, _, _, let fromOutput) = operation { return !fromOutput }
+        return false
+    }
+
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let pass = try pass(for: input.shape)
         var arguments: [Argument] = [.input(DNNL_ARG_SRC, pass.layout, input.scalars), .output(DNNL_ARG_DST, pass.layout)]
         try passes.engine.execute(pass.forward, &arguments)
         let output = Tensor(shape: input.shape, scalars: arguments[1].values)
-        record = training ? ForwardRecord(input: input, outputShape: input.shape, extra: output.scalars) : nil
+        record = training ? ForwardRecord(input: input, outputShape: input.shape,
+                                          extra: backwardFromInput ? input.scalars : output.scalars) : nil
         return output
     }
 
@@ -78,7 +85,7 @@ public class Activation: Layer {
         let record = try ForwardRecord.checked(record, gradient: outputGradient, layer: name)
         let pass = try pass(for: record.input.shape)
         var arguments: [Argument] = [
-            .input(DNNL_ARG_DST, pass.layout, record.extra),
+            .input(backwardFromInput ? DNNL_ARG_SRC : DNNL_ARG_DST, pass.layout, record.extra),
             .input(DNNL_ARG_DIFF_DST, pass.layout, outputGradient.scalars),
             .output(DNNL_ARG_DIFF_SRC, pass.layout),
         ]
@@ -90,6 +97,16 @@ public class Activation: Layer {
 /// max(0, x).
 public final class ReLU: Activation {
     public init() throws { try super.init("ReLU", .eltwise(dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0)) }
+}
+
+/// min(max(0, x), 6), as MobileNetV2 (PyTorch's `nn.ReLU6`).
+public final class ReLU6: Activation {
+    public init() throws { try super.init("ReLU6", .eltwise(dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6)) }
+}
+
+/// x · sigmoid(x), swish or SiLU, as EfficientNet (PyTorch's `nn.SiLU`). Its backward needs the input.
+public final class Swish: Activation {
+    public init() throws { try super.init("Swish", .eltwise(dnnl_eltwise_swish, alpha: 1, fromOutput: false)) }
 }
 
 /// x for x > 0, alpha (eˣ - 1) otherwise, as PyTorch's `nn.ELU`.

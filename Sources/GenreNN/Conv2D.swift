@@ -1,20 +1,22 @@
 import CDNNL
 
 /// A 2-D convolution (cross-correlation, as in PyTorch's `nn.Conv2d`) on oneDNN. Input [N, C, H, W],
-/// output [N, filters, H', W']; `weight` is [filters, C, kernelHeight, kernelWidth]. Any kernel shape,
-/// stride, zero padding (top/bottom, left/right) and dilation.
+/// output [N, filters, H', W']; `weight` is [filters, C / groups, kernelHeight, kernelWidth]. Any kernel
+/// shape, stride, zero padding (top/bottom, left/right), dilation and groups.
 public final class Conv2D: WeightedLayer {
-    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution. `precision`
-    /// bfloat16 on a CPU without it is a `PrecisionError`.
+    /// `padding` is (top, bottom, left, right); `dilation` 1 is an ordinary convolution. `groups` splits
+    /// the channels and filters into that many convolutions side by side: `groups` = `channels` =
+    /// `filters` is a depthwise convolution (MobileNet's), one filter per channel. `precision` bfloat16
+    /// on a CPU without it is a `PrecisionError`.
     public init(channels: Int, filters: Int, kernel: (height: Int, width: Int),
                 stride: (height: Int, width: Int) = (1, 1),
                 padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0),
-                dilation: (height: Int, width: Int) = (1, 1),
+                dilation: (height: Int, width: Int) = (1, 1), groups: Int = 1,
                 precision: Precision = .float32, generator: inout some RandomNumberGenerator) throws {
         try super.init(ConvolutionOperations(
             channels: channels, filters: filters, kernel: [kernel.height, kernel.width],
             stride: [stride.height, stride.width], dilation: [dilation.height, dilation.width],
-            paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right]),
+            paddingBefore: [padding.top, padding.left], paddingAfter: [padding.bottom, padding.right], groups: groups),
                        precision: precision, generator: &generator)
     }
 }
@@ -24,21 +26,26 @@ public final class Conv2D: WeightedLayer {
 struct ConvolutionOperations: WeightedOperations {
     let channels: Int, filters: Int
     let kernel, stride, dilation, paddingBefore, paddingAfter: [Int]
+    var groups = 1
 
     /// "Conv1D", "Conv2D".
     private var kind: String { "Conv\(kernel.count)D" }
     var name: String {
-        "\(kind)(\(channels) -> \(filters), kernel \(kernel), stride \(stride), dilation \(dilation), padding \(paddingBefore) \(paddingAfter))"
+        "\(kind)(\(channels) -> \(filters), kernel \(kernel), stride \(stride), dilation \(dilation), padding \(paddingBefore) \(paddingAfter)\(groups == 1 ? "" : ", groups \(groups)"))"
     }
-    var weightShape: [Int] { [filters, channels] + kernel }
-    var fanIn: Int { channels * kernel.reduce(1, *) }
+    var weightShape: [Int] { [filters, channels / groups] + kernel }
+    /// oneDNN's grouped weights, [groups, filters / groups, channels / groups, kernel...]: the same
+    /// values in the same order as `weightShape`.
+    var layoutWeightShape: [Int] { groups == 1 ? weightShape : [groups, filters / groups, channels / groups] + kernel }
+    var fanIn: Int { channels / groups * kernel.reduce(1, *) }
 
     func validate() throws {
         let fine = channels > 0 && filters > 0 && (kernel + stride + dilation).allSatisfy { $0 > 0 }
             && (paddingBefore + paddingAfter).allSatisfy { $0 >= 0 }
+            && groups > 0 && channels % groups == 0 && filters % groups == 0
         guard fine else {
             throw LayerError.badSetting(layer: kind, reason:
-                "channels, filters, kernel, stride and dilation must be positive and padding not negative (\(name))")
+                "channels, filters, kernel, stride, dilation and groups must be positive, padding not negative and channels and filters multiples of groups (\(name))")
         }
     }
 

@@ -3,7 +3,11 @@ import CDNNL
 /// How a layer with weights and a bias (inner product, convolution) describes its oneDNN operations.
 protocol WeightedOperations {
     var name: String { get }
+    /// The weight parameter's shape, as PyTorch has it.
     var weightShape: [Int] { get }
+    /// The weight's shape as oneDNN takes it, the same values in the same order (grouped convolutions
+    /// split the filters' axis in two); `weightShape` unless an operation says otherwise.
+    var layoutWeightShape: [Int] { get }
     /// How many inputs feed one output, for the initialisation.
     var fanIn: Int { get }
     /// Throws a `LayerError.badSetting` unless the sizes make a layer.
@@ -13,6 +17,10 @@ protocol WeightedOperations {
     func forward(_ layouts: WeightedLayouts, engine: Engine) throws -> Primitive
     func backwardData(_ layouts: WeightedLayouts, engine: Engine, hint: Primitive) throws -> Primitive
     func backwardWeights(_ layouts: WeightedLayouts, engine: Engine, hint: Primitive) throws -> Primitive
+}
+
+extension WeightedOperations {
+    var layoutWeightShape: [Int] { weightShape }
 }
 
 /// The layouts one primitive of a pass is made with: source, weights, bias and destination (or their
@@ -37,8 +45,8 @@ private final class WeightedPass {
     init(_ operations: some WeightedOperations, inputShape: [Int], operandType: dnnl_data_type_t, engine: Engine) throws {
         self.inputShape = inputShape
         outputShape = try operations.outputShape(for: inputShape)
-        let shapes = (source: inputShape, weights: operations.weightShape, destination: outputShape)
-        let bias = try plainLayout([shapes.weights[0]])
+        let shapes = (source: inputShape, weights: operations.layoutWeightShape, destination: outputShape)
+        let bias = try plainLayout([operations.weightShape[0]])
         self.bias = bias
         // Float32 inner products (gemm) take plain weights best: left to choose, oneDNN transposes them,
         // a reorder of every weight on each forward pass and each gradient.

@@ -244,8 +244,13 @@ struct PipelineOptions: ParsableArguments {
 
     var aggregation: Aggregation { chosenAggregation ?? .mean }
 
-    @Option(help: "musicnn-fine-tune: musicnn's blocks kept as pre-trained, from the input (\(FineTuning.blocks.joined(separator: ", "))): 0 to \(FineTuning.blocks.count) (default: \(FineTuning().frozenBlocks)).")
+    @Option(help: "musicnn-fine-tune: musicnn's blocks kept as pre-trained, from the input (\(FineTuning.blocks.joined(separator: ", "))): 0 to \(FineTuning.blocks.count) (default: \(FineTuning().frozenBlocks)); mobilenet-v2 --pretrained imagenet: its blocks (stem, 17 inverted residuals, last 1 x 1) held still, 0 to \(NetworkArchitecture.imageNetBlocks) (default: 0).")
     var frozenBlocks: Int?
+
+    @Option(help: ArgumentHelp("""
+        mobilenet-v2: start from Google's ImageNet weights (MobileNetV2 at width 1, 8-bit, dequantised;         Apache 2.0) instead of random ones: give imagenet.
+        """, valueName: "weights"))
+    var pretrained: String?
 
     @Option(help: "musicnn-fine-tune: the learning rate of the pre-trained layers that train, as a fraction of the new output layer's (default: \(FineTuning().pretrainedRateScale)).")
     var pretrainedRate: Float?
@@ -259,12 +264,25 @@ struct PipelineOptions: ParsableArguments {
         """, valueName: "rate"))
     var dropout: Float?
 
+    @Option(help: ArgumentHelp("""
+        mobilenet-v2, efficientnet-b0: the width multiplier, scaling every layer's filters (to multiples of 8), \
+        in (0, 1] (default: \(NetworkArchitecture.defaultWidthMultiplier); 1 is the papers' network).
+        """, valueName: "multiplier"))
+    var widthMultiplier: Float?
+
     @OptionGroup(title: "Network training") var training: TrainingOptions
 
     func validate() throws {
         if let pca, pca < 1 { throw ValidationError("--pca must be at least 1, got \(pca)") }
-        if let frozenBlocks, !(0 ... FineTuning.blocks.count).contains(frozenBlocks) {
-            throw ValidationError("--frozen-blocks must lie in 0...\(FineTuning.blocks.count), got \(frozenBlocks)")
+        let blocks = pretrained == nil ? FineTuning.blocks.count : NetworkArchitecture.imageNetBlocks
+        if let frozenBlocks, !(0 ... blocks).contains(frozenBlocks) {
+            throw ValidationError("--frozen-blocks must lie in 0...\(blocks), got \(frozenBlocks)")
+        }
+        if let pretrained, pretrained != "imagenet" {
+            throw ValidationError("--pretrained takes imagenet, the one set of weights there is, not \(pretrained)")
+        }
+        if pretrained != nil, let widthMultiplier, widthMultiplier != 1 {
+            throw ValidationError("--pretrained imagenet is MobileNetV2 at width 1; leave --width-multiplier out")
         }
         if let pretrainedRate, !(pretrainedRate >= 0 && pretrainedRate.isFinite) {
             throw ValidationError("--pretrained-rate must be a number of at least 0, got \(pretrainedRate)")
@@ -275,18 +293,28 @@ struct PipelineOptions: ParsableArguments {
         if let dropout, !(dropout >= 0 && dropout < 1) {
             throw ValidationError("--dropout must lie in [0, 1), got \(dropout)")
         }
+        if let widthMultiplier, !(widthMultiplier > 0 && widthMultiplier <= 1) {
+            throw ValidationError("--width-multiplier must lie in (0, 1], got \(widthMultiplier)")
+        }
     }
 
-    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, and --dropout and the training
-    /// options unless one is a network.
+    /// Refuses the fine-tuning options unless one of `kinds` fine-tunes, --dropout and the training
+    /// options unless one is a network, and --width-multiplier unless one is an image network.
     func checkSettingsApply(to kinds: [ModelKind]) throws {
-        let given = [("--frozen-blocks", frozenBlocks != nil), ("--pretrained-rate", pretrainedRate != nil),
+        if pretrained != nil, !kinds.contains(.mobileNetV2) {
+            throw ValidationError("--pretrained applies to --model \(ModelKind.mobileNetV2.rawValue) only; leave it out")
+        }
+        let given = [("--frozen-blocks", frozenBlocks != nil && pretrained == nil), ("--pretrained-rate", pretrainedRate != nil),
                      ("--fine-tuning-epochs", fineTuningEpochs != nil)].filter(\.1).map(\.0)
         if let option = given.first, !kinds.contains(.musicnnFineTune) {
             throw ValidationError("\(option) applies to --model \(ModelKind.musicnnFineTune.rawValue) only; leave it out")
         }
         if dropout != nil, !kinds.contains(where: { $0.architecture != nil }) {
             throw ValidationError("--dropout applies to the networks (--model \(NetworkArchitecture.allCases.map(\.rawValue).joined(separator: ", "))); leave it out")
+        }
+        if widthMultiplier != nil, !kinds.contains(where: { $0.architecture?.isWidthScaled == true }) {
+            let scaled = NetworkArchitecture.allCases.filter(\.isWidthScaled).map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--width-multiplier applies to --model \(scaled); leave it out")
         }
         try training.checkApply(to: kinds)
     }
@@ -301,6 +329,8 @@ struct PipelineOptions: ParsableArguments {
     /// `kind` with the settings given, its networks' epochs shown on a terminal's stderr unless `quiet`.
     func model(_ kind: ModelKind, quiet: Bool, batchAugmentation: BatchAugmentation? = nil) -> ModelChoice {
         ModelChoice(kind, fineTuning: fineTuning, dropout: dropout, training: training.choices, batchAugmentation: batchAugmentation,
+                    widthMultiplier: kind.architecture?.isWidthScaled == true ? widthMultiplier : nil,
+                    imageNetFrozenBlocks: kind == .mobileNetV2 && pretrained != nil ? frozenBlocks ?? 0 : nil,
                     progress: !quiet && isatty(STDERR_FILENO) != 0 ? TrainingProgressLine.printer(for: kind) : nil)
     }
 

@@ -204,6 +204,9 @@ struct ModelCommandTests {
             (["evaluate", table, "--model", "knn", "--frozen-blocks", "2"], ["--frozen-blocks applies to --model musicnn-fine-tune only"]),
             (["evaluate", table, "--model", "knn", "--dropout", "0.2"], ["--dropout applies to the networks"]),
             (["evaluate", table, "--model", "fcn5", "--dropout", "1"], ["--dropout must lie in [0, 1)"]),
+            (["evaluate", table, "--model", "fcn5", "--width-multiplier", "0.5"],
+             ["--width-multiplier applies to --model mobilenet-v2, efficientnet-b0"]),
+            (["evaluate", table, "--model", "mobilenet-v2", "--width-multiplier", "1.5"], ["--width-multiplier must lie in (0, 1]"]),
             (["train", table, "--fine-tuning-epochs", "2", "-o", data.file("m.genremodel")],
              ["--fine-tuning-epochs applies to --model musicnn-fine-tune only"]),
         ]

@@ -12,6 +12,7 @@ import TestSupport
         ("ELU", { try ELU(alpha: 0.7) }, { $0 > 0 ? $0 : 0.7 * (exp($0) - 1) }),
         ("Tanh", { try Tanh() }, { tanh($0) }),
         ("Sigmoid", { try Sigmoid() }, { 1 / (1 + exp(-$0)) }),
+        ("Swish", { try Swish() }, { $0 / (1 + exp(-$0)) }),
     ]
 
     @Test(arguments: cases.indices) func elementwise(case index: Int) throws {
@@ -24,6 +25,16 @@ import TestSupport
         let expected = input.scalars.map { c.definition(Double($0)) }
         #expect(Deviation.compare(output.scalars, expected).maxAbsolute < 1e-6, "\(c.name)")
         #expect(try gradientError(layer, input: input) < LayerGradientTests.tolerance, "\(c.name)")
+    }
+
+    /// ReLU6 on both sides of both kinks (0 and 6), each value at least 0.1 from them.
+    @Test func reLU6() throws {
+        let values: [Float] = [-2.5, -0.1, 0.1, 1.7, 3, 5.9, 6.1, 7.5, 12, -8, 4.4, 0.6]
+        let input = Tensor(shape: [2, 2, 3], scalars: values)
+        let layer = try ReLU6()
+        let output = try layer.forward(input, training: false)
+        #expect(output.scalars == values.map { min(max($0, 0), 6) })
+        #expect(try gradientError(layer, input: input) < LayerGradientTests.tolerance)
     }
 
     @Test(arguments: [1, -1]) func softmax(axis: Int) throws {

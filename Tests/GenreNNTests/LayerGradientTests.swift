@@ -60,6 +60,39 @@ import TestSupport
         }
     }
 
+    /// Grouped convolutions (channels, filters, groups, kernel, stride, padding): depthwise ones as
+    /// MobileNet has them (3 x 3 and 5 x 5, stride 1 and 2, TensorFlow's uneven 'same' padding), and
+    /// groups of several channels.
+    static let groupedConvolutions: [(channels: Int, filters: Int, groups: Int, kernel: Int, stride: Int, padding: (Int, Int, Int, Int))] = [
+        (3, 3, 3, 3, 1, (1, 1, 1, 1)),
+        (4, 4, 4, 3, 2, (0, 1, 1, 1)),
+        (2, 2, 2, 5, 2, (1, 2, 2, 2)),
+        (4, 6, 2, 3, 1, (1, 1, 0, 2)),
+        (3, 6, 3, 1, 1, (0, 0, 0, 0)),
+    ]
+
+    @Test(arguments: groupedConvolutions.indices) func groupedConv2D(case index: Int) throws {
+        let c = Self.groupedConvolutions[index]
+        var generator = TestGenerator(seed: UInt64(30 + index))
+        let layer = try Conv2D(channels: c.channels, filters: c.filters, kernel: (c.kernel, c.kernel), stride: (c.stride, c.stride),
+                               padding: c.padding, groups: c.groups, generator: &generator)
+        #expect(layer.weight.value.shape == [c.filters, c.channels / c.groups, c.kernel, c.kernel])
+        let input = randomTensor([2, c.channels, 6, 7], &generator)
+        try Self.checkConvolution(layer, input: input, generator: &generator) { weight, bias in
+            naiveConvolution(input, weight: weight, bias: bias, stride: (c.stride, c.stride), padding: c.padding,
+                             dilation: (1, 1), groups: c.groups)
+        }
+    }
+
+    @Test func groupsMustDivideChannelsAndFilters() {
+        var generator = TestGenerator(seed: 35)
+        for (channels, filters, groups) in [(3, 4, 2), (4, 3, 2), (4, 4, 0)] {
+            #expect(throws: LayerError.self) {
+                try Conv2D(channels: channels, filters: filters, kernel: (3, 3), groups: groups, generator: &generator)
+            }
+        }
+    }
+
     /// Conv1D cases (kernel, stride, padding left/right, dilation), checked against the 2-D definition
     /// with a height of 1.
     static let convolutions1D: [(kernel: Int, stride: Int, padding: (Int, Int), dilation: Int)] = [
@@ -156,20 +189,22 @@ import TestSupport
     }
 }
 
-/// Direct loops over the definition of a padded, strided, dilated cross-correlation.
+/// Direct loops over the definition of a padded, strided, dilated cross-correlation; with `groups`,
+/// filter o sees only the input channels of its group, o / (filters / groups).
 func naiveConvolution(_ input: Tensor, weight: Tensor, bias: Tensor, stride: (Int, Int),
-                      padding: (Int, Int, Int, Int), dilation: (Int, Int)) -> Tensor {
-    let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-    let (f, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+                      padding: (Int, Int, Int, Int), dilation: (Int, Int), groups: Int = 1) -> Tensor {
+    let (n, channels, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    let (f, c, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
     let oh = (h + padding.0 + padding.1 - (kh - 1) * dilation.0 - 1) / stride.0 + 1
     let ow = (w + padding.2 + padding.3 - (kw - 1) * dilation.1 - 1) / stride.1 + 1
     var out = Tensor(zeros: [n, f, oh, ow])
     for b in 0 ..< n { for o in 0 ..< f { for y in 0 ..< oh { for x in 0 ..< ow {
         var sum = Double(bias[o])
+        let first = o / (f / groups) * c
         for ch in 0 ..< c { for i in 0 ..< kh { for j in 0 ..< kw {
             let iy = y * stride.0 - padding.0 + i * dilation.0, ix = x * stride.1 - padding.2 + j * dilation.1
             guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-            sum += Double(input[((b * c + ch) * h + iy) * w + ix]) * Double(weight[((o * c + ch) * kh + i) * kw + j])
+            sum += Double(input[((b * channels + first + ch) * h + iy) * w + ix]) * Double(weight[((o * c + ch) * kh + i) * kw + j])
         } } }
         out[((b * f + o) * oh + y) * ow + x] = Float(sum)
     } } } }
