@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
-from safetensors.numpy import save_file
+from safetensors.numpy import load_file, save_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = Path("/work/shared/pretrained/imagenet-mobilenet-v2/mobilenet_v2_1.0_224_quant.tflite")
@@ -158,11 +158,14 @@ def main():
     assert np.abs(pooled_folded - pooled_repeated).max() < 1e-9
     tensors = {}
     for i, (weight, bias, _) in enumerate(folded[:-1]):
-        tensors[f"conv{i:02d}.weight"] = weight.astype(np.float32)
-        tensors[f"conv{i:02d}.bias"] = bias.astype(np.float32)
+        # Contiguous: astype keeps the transposed strides, and safetensors writes the buffer as it lies.
+        tensors[f"conv{i:02d}.weight"] = np.ascontiguousarray(weight, dtype=np.float32)
+        tensors[f"conv{i:02d}.bias"] = np.ascontiguousarray(bias, dtype=np.float32)
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(OUTPUT), metadata={
         "source": "mobilenet_v2_1.0_224_quant.tflite (Google, Apache 2.0), dequantised; stem summed over RGB; logits dropped"})
+    written = load_file(str(OUTPUT))
+    assert all(np.array_equal(written[name], value) for name, value in tensors.items()), "the file does not read back as written"
     print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes, {sum(t.size for t in tensors.values())} values)")
 
     pooled, _ = forward(decibel_image(fixture_patch().astype(np.float64))[None, None], folded)

@@ -18,9 +18,12 @@ public struct GenreService: Sendable {
     let classifier: GenreClassifier
     let gate: AnalysisGate
     let metrics = ServiceMetrics()
+    /// Where uploads wait for FFmpeg, each in a file of its own for the length of its request.
+    let uploadFolder: String
 
-    public init(bundle: ModelBundle, limits: ServiceLimits) throws {
+    public init(bundle: ModelBundle, limits: ServiceLimits, uploadFolder: String = NSTemporaryDirectory()) throws {
         self.limits = limits
+        self.uploadFolder = uploadFolder
         classifier = try GenreClassifier(bundle: bundle, maxDurationSeconds: limits.maxDurationSeconds)
         gate = AnalysisGate(maxRunning: limits.maxRunning, maxQueued: limits.maxQueued)
     }
@@ -97,7 +100,7 @@ public struct GenreService: Sendable {
             audio = Data(body.readableBytesView)
             name = query.name ?? "upload"
         }
-        let upload = try Upload(audio, name: name)
+        let upload = try Upload(audio, name: name, folder: uploadFolder)
         guard await gate.enter() else {
             upload.remove()
             throw ServiceError(status: .serviceUnavailable, code: "busy",
@@ -164,12 +167,12 @@ private struct Query {
 private final class Upload: Sendable {
     let path: String
 
-    init(_ audio: Data, name: String) throws {
+    init(_ audio: Data, name: String, folder: String) throws {
         // The extension helps FFmpeg guess formats without a header (raw AAC, say); the name is never a path.
         let suffix = URL(fileURLWithPath: name).pathExtension.filter { $0.isLetter || $0.isNumber }.prefix(8)
-        path = NSTemporaryDirectory() + "genrekit-upload-" + UUID().uuidString + (suffix.isEmpty ? "" : ".\(suffix)")
+        path = (folder as NSString).appendingPathComponent("genrekit-upload-" + UUID().uuidString + (suffix.isEmpty ? "" : ".\(suffix)"))
         guard FileManager.default.createFile(atPath: path, contents: audio, attributes: [.posixPermissions: 0o600]) else {
-            throw ServiceError(status: .internalServerError, code: "storage", detail: "the upload could not be stored in \(NSTemporaryDirectory())")
+            throw ServiceError(status: .internalServerError, code: "storage", detail: "the upload could not be stored in \(folder)")
         }
     }
 

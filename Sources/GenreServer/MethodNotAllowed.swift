@@ -10,10 +10,12 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == nil {
-            guard let allowed = methods.withLock({ $0[request.uri.path] })?.joined(separator: ", ") else { throw error }
+        } catch let error as HTTPError where error.status == .notFound {
+            // A route's own 404 (a song not in the index) comes from a method the path takes.
+            guard let allowed = methods.withLock({ $0[request.uri.path] }), !allowed.contains(request.method.rawValue) else { throw error }
+            let allow = allowed.joined(separator: ", ")
             throw ServiceError(status: .methodNotAllowed, code: "method-not-allowed",
-                               detail: "\(request.uri.path) takes \(allowed), not \(request.method)", headers: [.allow: allowed])
+                               detail: "\(request.uri.path) takes \(allow), not \(request.method)", headers: [.allow: allow])
         }
     }
 

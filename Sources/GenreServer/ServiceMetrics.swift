@@ -45,7 +45,9 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         func record(_ status: HTTPResponse.Status) {
-            metrics.record(route: context.endpointPath ?? "unmatched", method: request.method, status: status, since: start)
+            // Hummingbird names the route of an unknown path "NotFound".
+            let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
+            metrics.record(route: route, method: request.method, status: status, since: start)
         }
         do {
             let response = try await next(request, context)

@@ -138,7 +138,7 @@ import TestSupport
         let x = RowMatrix(rows: 4, columns: patch.columns.count, values: labels.flatMap { label in
             (0 ..< patch.columns.count).map { _ in Float(label * 20) - 60 + 5 * Float(mix.nextUnit()) }
         })
-        var model = NeuralClassifier(architecture: .mobileNetV2, epochs: 2, batchSize: 4,
+        var model = NeuralClassifier(architecture: .mobileNetV2, training: TrainingSettings(epochs: 2, batchSize: 4, validationFraction: 0),
                                      imageNetFrozenBlocks: NetworkArchitecture.imageNetBlocks)
         try model.fit(x, labels: labels, classCount: 2)
         #expect(try model.probabilities(x).values.allSatisfy { $0.isFinite && $0 >= 0 })
@@ -154,7 +154,8 @@ import TestSupport
         }
         #expect(model.imageNetFrozenBlocks == NetworkArchitecture.imageNetBlocks)
         #expect(throws: ModelError.self) {
-            var scratch = NeuralClassifier(architecture: .efficientNetB0, epochs: 1, imageNetFrozenBlocks: 0)
+            var scratch = NeuralClassifier(architecture: .efficientNetB0, training: TrainingSettings(epochs: 1, validationFraction: 0),
+                                           imageNetFrozenBlocks: 0)
             try scratch.fit(x, labels: labels, classCount: 2)
         }
     }

@@ -177,7 +177,7 @@ import TestSupport
         }
         #expect(throws: LayerError.self) { try MaxPool2D(kernel: (2, 2), padding: (2, 0, 0, 0)) }
         #expect(throws: LayerError.badSetting(layer: "Conv1D", reason:
-            "channels, filters, kernel, stride and dilation must be positive and padding not negative (Conv1D(1 -> 1, kernel [3], stride [0], dilation [1], padding [0] [0]))")) {
+            "channels, filters, kernel, stride, dilation and groups must be positive, padding not negative and channels and filters multiples of groups (Conv1D(1 -> 1, kernel [3], stride [0], dilation [1], padding [0] [0]))")) {
             try Conv1D(channels: 1, filters: 1, kernel: 3, stride: 0, generator: &generator)
         }
         let conv1D = try Conv1D(channels: 2, filters: 1, kernel: 3, generator: &generator)

@@ -8,7 +8,7 @@ import TestSupport
 
 /// The API through Hummingbird's test client: answers as the command line gives them, and every
 /// limit and bad input as its documented status with `{"error", "detail"}`.
-/// Serialized: each test counts the temporary files uploads leave.
+/// Serialized: each test counts the temporary files uploads leave in the suite's upload folder.
 @Suite(.serialized) struct ServiceTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Examples/awol-food.mp3").standardized.path
@@ -16,7 +16,7 @@ import TestSupport
     static func app(_ change: (inout ServiceLimits) -> Void = { _ in }) throws -> some ApplicationProtocol {
         var limits = ServiceLimits()
         change(&limits)
-        return Application(router: try GenreService(bundle: try ModelBundle.embedded(), limits: limits).router())
+        return Application(router: try GenreService(bundle: try ModelBundle.embedded(), limits: limits, uploadFolder: uploads).router())
     }
 
     static func body(_ path: String) throws -> ByteBuffer { ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path))) }
@@ -25,8 +25,15 @@ import TestSupport
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String])
     }
 
+    /// This suite's own, so that other suites' uploads running alongside do not count.
+    static let uploads: String = {
+        let path = NSTemporaryDirectory() + "genrekit-service-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
     static var uploadsLeft: Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter { $0.hasPrefix("genrekit-upload-") }.count
+        ((try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? []).filter { $0.hasPrefix("genrekit-upload-") }.count
     }
 
     @Test func classifyAnswersWhatTheCommandLineAnswers() async throws {
