@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # ffmpeg, the command, cuts the fuzzers' audio seeds (scripts/fuzz-seeds.sh); chromium and its
-# WebDriver drive the page `genre serve` shows (GenreServerTests' browser test); wrk loads the
+# WebDriver drive the page `genre serve` shows (GenreServerTests' browser test, which speaks to the
+# driver through curl); wrk loads the
 # service (bench/serve.sh).
 packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev
-          ffmpeg chromium chromium-driver wrk)
+          ffmpeg chromium chromium-driver curl wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,7 +12,7 @@ struct LiveServerTests {
 
     /// A person's visit: pick the example song through the file input, see its genres (as the
     /// library ranks them), its timeline and its tags; then a phone's width; then a bad file.
-    @Test(.enabled(if: WebDriver.isInstalled, "chromium and chromium-driver are not installed (apt install chromium chromium-driver)"))
+    @Test(.enabled(if: WebDriver.isInstalled, "chromium, chromium-driver or curl is not installed (scripts/setup.sh installs them)"))
     func thePageShowsASongsGenresTimelineAndTags() async throws {
         let server = try await LiveServer()
         let browser = try await WebDriver(width: 1000, height: 1500)

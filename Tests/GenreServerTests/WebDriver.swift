@@ -6,8 +6,8 @@ import FoundationNetworking
 /// Headless Chromium through chromedriver, spoken to in W3C WebDriver (HTTP and JSON): just what
 /// the page's test needs. The driver process ends with the session.
 final class WebDriver {
-    static let chromium = "/usr/bin/chromium", chromedriver = "/usr/bin/chromedriver"
-    static var isInstalled: Bool { [chromium, chromedriver].allSatisfy(FileManager.default.isExecutableFile(atPath:)) }
+    static let chromium = "/usr/bin/chromium", chromedriver = "/usr/bin/chromedriver", curl = "/usr/bin/curl"
+    static var isInstalled: Bool { [chromium, chromedriver, curl].allSatisfy(FileManager.default.isExecutableFile(atPath:)) }
 
     private let driver = Process()
     private let base: URL
@@ -22,7 +22,7 @@ final class WebDriver {
         driver.standardError = FileHandle.nullDevice
         try driver.run()
         for _ in 0 ..< 100 {
-            if (try? await send(URLRequest(url: base.appendingPathComponent("status"))).status) == 200 { break }
+            if (try? await command("status", method: "GET")) != nil { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         let options: [String: Any] = ["binary": Self.chromium,
@@ -76,16 +76,24 @@ final class WebDriver {
         try png.write(to: URL(fileURLWithPath: path))
     }
 
-    /// One command: its answer's `value`, or the driver's error as a thrown message.
+    /// One command: its answer's `value`, or the driver's error as a thrown message. Sent with curl:
+    /// Foundation's client refuses chromedriver's headers, which have no space after the colon.
     private func command(_ path: String, _ body: [String: Any]? = nil, method: String = "POST") async throws -> Any? {
-        var request = URLRequest(url: base.appendingPathComponent(path), timeoutInterval: 120)
-        request.httpMethod = method
-        if method == "POST" {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body ?? [:])
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (status, data) = try await send(request)
-        let value = (try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) as? [String: Any])?["value"]
+        let curl = Process(), input = Pipe(), output = Pipe()
+        curl.executableURL = URL(fileURLWithPath: Self.curl)
+        curl.arguments = ["-s", "--max-time", "120", "-X", method, "-H", "Content-Type: application/json", "-w", "\n%{http_code}"]
+            + (method == "POST" ? ["--data-binary", "@-"] : []) + [base.appendingPathComponent(path).absoluteString]
+        curl.standardInput = input
+        curl.standardOutput = output
+        try curl.run()
+        if method == "POST" { input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: body ?? [:])) }
+        try input.fileHandleForWriting.close()
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        // The body, then the status on a line of its own.
+        let split = answer.lastIndex(of: UInt8(ascii: "\n")) ?? answer.startIndex
+        let (data, status) = (answer[..<split], Int(String(decoding: answer[split...].dropFirst(), as: UTF8.self)) ?? 0)
+        let value = (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) as? [String: Any])?["value"]
         guard status == 200 else { throw LiveServerError.webDriver("\(path): \(status) \(String(decoding: data, as: UTF8.self))") }
         return value
     }
