@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 requests="${2:-1000}"
-scripts/setup.sh >/dev/null
+[ -x .build/release/genre ] || scripts/setup.sh >/dev/null
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt install wrk)" >&2; exit 1; }
 export GENRE_BENCH_AUDIO="$PWD/Examples/awol-food.mp3"
 port=$(scripts/free-port.sh)
