@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Reproduces docs/results.md: every classic model on the 57 gtzan57 features of the development
-# pack (../shared/datasets/gtzan), under honest protocols, plus one leaky protocol for contrast;
-# the networks trained with GenreNN; transfer from musicnn's pre-trained embeddings and fine-tuning.
-# Usage: scripts/results.sh [output, default docs/results.md]. Takes about an hour on 2 cores.
+# Reproduces docs/results.md, in parts that can be re-run alone (each rewrites only its sections):
+# - classic: every classic model on the 57 gtzan57 features of the development pack
+#   (../shared/datasets/gtzan), under honest protocols, plus one leaky protocol for contrast; the
+#   mlp and edge CNN; transfer from musicnn's pre-trained embeddings and fine-tuning (about an hour);
+# - networks: every network kind, with and without augmentation (scripts/results-networks.sh).
+# Usage: scripts/results.sh [classic|networks|all, default all] [output for classic, default docs/results.md]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-docs/results.md}"
+source scripts/results-lib.sh
+part="${1:-all}"
+out="${2:-docs/results.md}"
+case "$part" in classic|networks|all) ;; *) echo "results: the parts are classic, networks and all, not $part" >&2; exit 2 ;; esac
+if [ "$part" = networks ]; then exec scripts/results-networks.sh all; fi
 gtzan=../shared/datasets/gtzan
 [ -d "$gtzan" ] || { echo "results: $gtzan is absent: nothing to measure" >&2; exit 1; }
-scripts/setup.sh >/dev/null
+[ -x .build/release/genre ] || scripts/setup.sh >/dev/null
 genre=.build/release/genre
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 
-echo "results: extracting gtzan57 of the pack's 390 clips, whole and in 3 s windows" >&2
+echo "results: extracting gtzan57 of the pack's clips, whole and in 3 s windows" >&2
 $genre features --quiet "$gtzan/audio" -o "$work/whole.csv"
 $genre features --quiet --segment-seconds 3 "$gtzan/audio" -o "$work/segments.csv"
 
@@ -194,6 +200,6 @@ for frozen in 3 2 1; do
   cell() { cut -d'|' -f"$1" <<<"$2" | xargs; }
   echo "| ${trains[$frozen]} | $frozen | $(cell 3 "$on_lists") | $(cell 5 "$on_lists") | $(cell 3 "$on_folds") |"
 done
-} > "$work/results.md"
-mv "$work/results.md" "$out"
-echo "results: wrote $out" >&2
+} | splice classic "$out"
+echo "results: wrote the classic part of $out" >&2
+if [ "$part" = all ]; then scripts/results-networks.sh all; fi

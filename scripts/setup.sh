@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 
 # ffmpeg, the command, cuts the fuzzers' audio seeds (scripts/fuzz-seeds.sh); chromium and its
 # WebDriver drive the page `genre serve` shows (GenreServerTests' browser test, which speaks to the
-# driver through curl); wrk loads the
-# service (bench/serve.sh).
+# driver through curl); wrk loads the service (bench/serve.sh); GNU time measures peak memory in
+# scripts/results-networks.sh.
 packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev
-          ffmpeg chromium chromium-driver curl wrk)
+          ffmpeg chromium chromium-driver curl wrk time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
