@@ -5,7 +5,7 @@
 # time to classify a 30 s song. Run alone it rewrites only its own section of docs/results.md.
 # Usage: scripts/results-networks.sh [plain|augmented|all, default all] [kind...]
 #   plain: default settings; augmented: the same with --augment hop,gain,noise,masks.
-#   kinds: a subset of the rows (e.g. fcn5 crnn), for a quick re-run; the table keeps the others.
+#   kinds: re-run only these rows (e.g. fcn5 crnn); the others keep what the table had.
 # Takes about two hours for everything on 2 cores (mobilenet-v2 and efficientnet-b0 most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +75,7 @@ row() {  # row <title> <model> <set> <options> [augmentation...]: one markdown r
   local title="$1" model="$2" set="$3"; read -ra options <<<"$4"; shift 4
   local data; data="$(features "$set")"
   echo "results: $title $*" >&2
-  /usr/bin/time -f "%e %M" -o "$work/time" "$genre" evaluate "$data" --set "$set" --model "$model" "${options[@]}" "$@" \
+  /usr/bin/time -f "%e %M" -o "$work/time" "$genre" evaluate "$data" --model "$model" "${options[@]}" "$@" \
     "${lists[@]}" --format markdown --quiet > "$work/scores"
   local cells seconds kilobytes
   cells="$(tail -1 "$work/scores")"; read -r seconds kilobytes < "$work/time"
@@ -89,20 +89,23 @@ row() {  # row <title> <model> <set> <options> [augmentation...]: one markdown r
   echo "| $title | $(cell 3) | $(cell 5) | $(cell 4) | $(awk -v s="$seconds" 'BEGIN { printf "%.0f", s }') | $(awk -v k="$kilobytes" 'BEGIN { printf "%.2f", k / 1048576 }') | $(weights "$work/model.genremodel") | $bundle_mb | $ms |"
 }
 
-table() {  # table <augmentation...>: every row (or those asked for)
+table() {  # table <section> <augmentation...>: every row; with kinds asked for, the others' rows kept as they were
+  local section="$1"; shift
   echo "| model | song accuracy | window accuracy | macro F1 | training s | peak GB | weights | bundle MB | ms per 30 s song |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for spec in "${rows[@]}"; do
     IFS='|' read -r title model set options <<<"$spec"
-    [[ "$only" == "  " || "$only" == *" $model "* ]] || continue
-    row "$title" "$model" "$set" "$options" "$@"
+    if [[ "$only" == "  " || "$only" == *" $model "* ]]; then
+      row "$title" "$model" "$set" "$options" "$@"
+    else
+      awk -v section="$section" -v title="| $title |" '
+        $0 == "<!-- results: " section " -->" { inside = 1 } $0 == "<!-- end: " section " -->" { inside = 0 }
+        inside && index($0, title) == 1' docs/results.md
+    fi
   done
 }
 
-partial_note() {
-  [[ "$only" == "  " ]] || echo "Only these rows were re-run this time:$only(the table was rewritten with them alone)."
-}
-
+# Each section is written whole to a file first: a run that fails leaves docs/results.md as it was.
 if [[ "$which" == plain || "$which" == all ]]; then
   { cat <<'MD'
 ## Every network kind, train → valid
@@ -118,9 +121,11 @@ the bundle is the file `genre train -o` writes; a song's time is the whole `genr
 process on a 30 s MP3 (decoding and features included), the median of three.
 
 MD
-    table
-    partial_note
-  } | splice networks docs/results.md
+    table networks
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')); load average at the end: $(cut -d' ' -f1 /proc/loadavg)."
+  } > "$work/section"
+  splice networks docs/results.md < "$work/section"
 fi
 if [[ "$which" == augmented || "$which" == all ]]; then
   { cat <<'MD'
@@ -131,8 +136,10 @@ if [[ "$which" == augmented || "$which" == all ]]; then
 scored songs are never augmented).
 
 MD
-    table "${augmentations[@]}"
-    partial_note
-  } | splice networks-augmented docs/results.md
+    table networks-augmented "${augmentations[@]}"
+    echo
+    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')); load average at the end: $(cut -d' ' -f1 /proc/loadavg)."
+  } > "$work/section"
+  splice networks-augmented docs/results.md < "$work/section"
 fi
 echo "results: updated docs/results.md" >&2
