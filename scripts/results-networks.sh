@@ -14,8 +14,9 @@ which="${1:-all}"; shift || true
 only=" $* "
 gtzan=../shared/datasets/gtzan
 [ -d "$gtzan" ] || { echo "results: $gtzan is absent: nothing to measure" >&2; exit 1; }
-[ -x .build/release/genre ] || scripts/setup.sh >/dev/null
-genre="$PWD/.build/release/genre"
+[ -n "${GENRE:-}" ] || [ -x .build/release/genre ] || scripts/setup.sh >/dev/null
+# GENRE: another build of genre to measure (a copy, so that rebuilding meanwhile cannot change it).
+genre="${GENRE:-$PWD/.build/release/genre}"
 song=Examples/awol-food.mp3
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 lists=(--train-list "$gtzan/splits/train_filtered.txt" --test-list "$gtzan/splits/valid_filtered.txt")
