@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Thin wrappers of Debian's native libraries (module maps, pkg-config names).
@@ -24,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapack-dev"])]),
+        .systemLibrary(name: "CTagLib", pkgConfig: "taglib_c", providers: [.apt(["libtagc0-dev"])]),
 
         // What every module needs once: the seeded generator, a lock, parallel work with progress.
         .target(name: "GenreSupport", dependencies: ["CMalloc"]),
@@ -36,13 +38,16 @@ let package = Package(
         .target(name: "GenreKit", dependencies: ["GenreAudio", "GenreFeatures", "GenreNN", "GenreML", "GenrePretrained",
                                                  "GenreSupport"],
                 resources: [.copy("Resources/default.genremodel")]),
+        // A music library's index (`genre library`): tags through TagLib, the answers in SQLite.
+        .target(name: "GenreLibrary", dependencies: ["GenreKit", "GenreAudio", "GenreSupport", "CTagLib",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
         // The HTTP service (`genre serve`): the classifier and tagger behind a versioned API.
         .target(name: "GenreServer", dependencies: [
             "GenreKit", "GenreSupport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.yaml"), .copy("Resources/index.html")]),
         .executableTarget(name: "genre", dependencies: [
-            "GenreKit", "GenreServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GenreKit", "GenreLibrary", "GenreServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: fixture loading and tolerance checks.
         .target(name: "TestSupport", dependencies: ["GenreSupport"], path: "Tests/TestSupport"),
@@ -58,6 +63,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "GenreKitTests", dependencies: ["GenreKit", "TestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "GenreLibraryTests", dependencies: [
+            "GenreLibrary", "CTagLib", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "GenreServerTests", dependencies: [
             "GenreServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # driver through curl); wrk loads the service (bench/serve.sh); GNU time measures peak memory in
 # scripts/results-networks.sh.
 packages=(pkg-config libavformat-dev libavcodec-dev libavutil-dev libsoxr-dev libsvm-dev libxgboost-dev libdnnl-dev liblapack-dev
+          libtagc0-dev libsqlite3-dev
           ffmpeg chromium chromium-driver curl wrk time)
 missing=()
 for p in "${packages[@]}"; do

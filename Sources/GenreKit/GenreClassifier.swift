@@ -84,10 +84,19 @@ public struct GenreClassifier: Sendable {
     }
 
     public func classify(_ path: String, aggregation: Aggregation? = nil) throws -> SongPrediction {
+        try classifyAndEmbed(path, aggregation: aggregation).prediction
+    }
+
+    /// `classify`, and the song's embedding: the mean of its windows' features (the model's input
+    /// columns), where songs that sound alike lie close together.
+    public func classifyAndEmbed(_ path: String, aggregation: Aggregation? = nil) throws -> (prediction: SongPrediction, embedding: [Float]) {
         let features = try WindowFeatures(path: path, decoder: decoder, featureSet: featureSet, segmenter: bundle.segmenter,
                                           endAligned: true)
         let ranges = features.ranges
         let values = features.rows.flatMap { row in columnIndices.map { Float(row[$0]) } }
+        let embedding = columnIndices.map { column in
+            Float(features.rows.reduce(0) { $0 + $1[column] } / Double(max(1, features.rows.count)))
+        }
         let probabilities = try bundle.pipeline.probabilities(
             RowMatrix(rows: ranges.count, columns: columnIndices.count, values: values))
         let rate = Double(features.sampleRate)
@@ -97,10 +106,11 @@ public struct GenreClassifier: Sendable {
         }
         let method = aggregation ?? bundle.aggregation
         let warnings = [features.warning, shortSongWarning(features.durationSeconds)].compactMap { $0 }
-        return try SongPrediction(
+        let prediction = try SongPrediction(
             path: path, durationSeconds: features.durationSeconds, aggregation: method,
             ranking: ranking(method.combine(probabilities, rows: ranges.indices)), windows: windows,
             warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+        return (prediction, embedding)
     }
 
     /// A song shorter than one of the model's windows is classified as one window of all of it,

@@ -15,10 +15,15 @@ public struct SongTagger: Sendable {
         decoder = AudioDecoder(sampleRate: network.sampleRate, maxDurationSeconds: maxDurationSeconds)
     }
 
-    /// The tags of the audio file at `path`, decoded as the network takes it in.
-    public func tags(_ path: String, aggregation: Aggregation = .mean) throws -> SongPrediction {
+    /// The tags of the audio file at `path`, decoded as the network takes it in; `observe` sees
+    /// every decoded chunk too (a library hashes the audio on the way).
+    public func tags(_ path: String, aggregation: Aggregation = .mean, observe: ([Float]) -> Void = { _ in }) throws -> SongPrediction {
         let stream = try decoder.stream(path)
-        let taggram = try network.taggram { try stream.next() }
+        let taggram = try network.taggram {
+            let chunk = try stream.next()
+            if let chunk { observe(chunk) }
+            return chunk
+        }
         return try tags(taggram, sampleCount: stream.deliveredCount, path: path, aggregation: aggregation,
                         warning: stream.warning)
     }

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import GenreKit
+import GenreLibrary
+
+struct Library: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Index a music library by what its audio sounds like, and query the index.",
+        discussion: """
+            'scan' walks folders, reads each file's tags, and stores its genres (whole song and \
+            window by window), the MSD tagger's tags and an embedding in an SQLite database; it skips \
+            files unchanged since the last scan, recognises moved ones by their audio, and resumes \
+            where it stopped. 'list', 'show' and 'stats' read the index.
+              genre library scan ~/Music
+              genre library list --genre jazz --min-confidence 0.6
+              genre library list --disagrees --format csv
+            """,
+        subcommands: [Scan.self, List.self, Show.self, Stats.self])
+}
+
+/// `--db`: the same database for every `library` verb.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The library's database (default: $XDG_DATA_HOME/genrekit/library.sqlite, else ~/.local/share/genrekit/library.sqlite).",
+                               valueName: "file"))
+    var db: String?
+
+    /// The database, made when `create` and absent.
+    func open(create: Bool) throws -> LibraryDatabase {
+        try LibraryDatabase(path: db ?? LibraryDatabase.defaultPath, create: create)
+    }
+}
+
+extension Library {
+    struct Scan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bring the index up to date with folders of audio files.")
+
+        @Argument(help: ArgumentHelp("Folders (searched recursively) or audio files.", valueName: "folder"),
+                  completion: .directory)
+        var folders: [String]
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var run: RunOptions
+
+        @Option(help: ArgumentHelp("A model bundle made by 'genre train' (default: the model shipped with GenreKit).", valueName: "file"),
+                completion: .file(extensions: ["genremodel"]))
+        var bundle: String?
+
+        func run() async throws {
+            let model = try bundle.map { path throws(BundleError) in try ModelBundle(contentsOf: path) } ?? ModelBundle.embedded()
+            let library = try database.open(create: true)
+            let scanner = LibraryScanner(database: library,
+                                         analyzer: try SongAnalyzer(bundle: model, maxDurationSeconds: run.maxDuration.seconds))
+            let summary = try await scanner.scan(folders, jobs: run.jobs, progress: !run.quiet) { problem in report("\(problem)") }
+            print("\(library.path): \(summary.text)")
+            if summary.failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List indexed songs, most confident first.")
+
+        @Option(help: "Only songs whose audio's most probable genre is this.")
+        var genre: String?
+
+        @Option(help: ArgumentHelp("Only songs with this MSD tag among their \(SongFilter.topTags) most probable (e.g. jazz, chillout, 80s).",
+                                   valueName: "tag"))
+        var tag: String?
+
+        @Option(help: ArgumentHelp("Only songs whose most probable genre has at least this probability (0 to 1).", valueName: "p"))
+        var minConfidence: Double?
+
+        @Flag(help: "Only songs whose genre tag names another genre than their audio's.")
+        var disagrees = false
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: FormatOptions<ListFormat>
+
+        func validate() throws {
+            if let minConfidence, !(0 ... 1).contains(minConfidence) {
+                throw ValidationError("--min-confidence is a probability from 0 to 1, got \(minConfidence)")
+            }
+        }
+
+        func run() throws {
+            let songs = try database.open(create: false)
+                .songs(SongFilter(genre: genre, tag: tag, minConfidence: minConfidence, disagreeing: disagrees))
+            switch output.format {
+            case .text:
+                for song in songs {
+                    let tagged = song.tags.genre.map { " (tagged \($0))" } ?? ""
+                    print(String(format: "%@ %5.1f%%  %@%@", song.topGenre.padding(toLength: 10, withPad: " ", startingAt: 0),
+                                 100 * song.confidence, song.path, tagged))
+                }
+            case .json:
+                print(try jsonText(songs.map(ListedSong.init)), terminator: "")
+            case .csv:
+                print("path,genre,confidence,genre_tag,artist,title,duration_seconds")
+                for song in songs {
+                    print([song.path, song.topGenre, String(format: "%.4f", song.confidence), song.tags.genre ?? "", song.tags.artist ?? "",
+                           song.tags.title ?? "", String(format: "%.2f", song.durationSeconds)].map(CSV.escape).joined(separator: ","))
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything the index holds about one file.")
+
+        @Argument(help: ArgumentHelp("An indexed audio file.", valueName: "file"), completion: .file())
+        var file: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let song = try database.open(create: false).song(at: file)
+            let tags = [("artist", song.tags.artist), ("title", song.tags.title), ("album", song.tags.album), ("genre tag", song.tags.genre),
+                        ("year", song.tags.year.map(String.init)), ("track", song.tags.track.map(String.init))]
+            print(song.path + (song.present ? "" : " (gone)"))
+            for case let (name, value?) in tags { print("  \(name): \(value)") }
+            print(String(format: "  duration: %.1f s, scanned %@", song.durationSeconds, ISO8601DateFormatter().string(from: song.scannedAt)))
+            print("  genres: " + song.genres.prefix(3).map { String(format: "%@ %.1f%%", $0.genre, 100 * $0.probability) }.joined(separator: ", "))
+            print("  MSD tags: " + song.msdTags.prefix(5).map { String(format: "%@ %.1f%%", $0.genre, 100 * $0.probability) }.joined(separator: ", "))
+            print("  timeline:")
+            for window in song.timeline {
+                let best = window.ranking.first.map { String(format: "%@ %.1f%%", $0.genre, 100 * $0.probability) } ?? ""
+                print(String(format: "    %6.1f-%6.1f s  %@", window.startSeconds, window.endSeconds, best))
+            }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Songs per genre, tag coverage and the last scan.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let library = try database.open(create: false)
+            let stats = try library.stats()
+            print("\(library.path): \(stats.songs) songs (\(stats.gone) gone, \(stats.failed) failed to analyse)")
+            let share = stats.songs == 0 ? 0 : 100 * Double(stats.withGenreTag) / Double(stats.songs)
+            print(String(format: "genre tags on %d (%.0f%%); %d of them name another genre than the audio", stats.withGenreTag, share,
+                         stats.disagreeing))
+            for genre in stats.genres {
+                print(String(format: "  %@ %6d songs, mean confidence %.1f%%", genre.genre.padding(toLength: 10, withPad: " ", startingAt: 0),
+                             genre.songs, 100 * genre.meanConfidence))
+            }
+            if let scan = stats.lastScan {
+                print("last scan: \(ISO8601DateFormatter().string(from: scan.finishedAt)), \(scan.summary.text)")
+            }
+        }
+    }
+}
+
+/// What `genre library list` writes.
+enum ListFormat: String, OutputFormat {
+    case text, json, csv
+    static let standard = text
+}
+
+/// A listed song in JSON: where, what the audio says, what its tags say.
+private struct ListedSong: Encodable {
+    let path: String
+    let genre: String
+    let confidence: Double
+    let genres: [GenreScore]
+    let tags: SongTags
+    let msdTags: [GenreScore]
+    let durationSeconds: Double
+
+    init(_ song: IndexedSong) {
+        (path, genre, confidence, genres, tags) = (song.path, song.topGenre, song.confidence, song.genres, song.tags)
+        (msdTags, durationSeconds) = (Array(song.msdTags.prefix(SongFilter.topTags)), song.durationSeconds)
+    }
+}
