@@ -67,12 +67,18 @@ extension LibraryDatabase {
 
     /// The song indexed at `path` (made absolute), present or gone.
     public func song(at path: String) throws(LibraryError) -> IndexedSong {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard let song = try read({ db in try IndexedSong.filter(IndexedSong.Columns.path == absolute).fetchOne(db) }) else {
-            throw .notIndexed(path: absolute)
-        }
+        guard let song = try indexedSong(at: path) else { throw .notIndexed(path: Self.absolute(path)) }
         return song
     }
+
+    /// The song indexed at `path` (made absolute), present or gone; nil when there is none.
+    public func indexedSong(at path: String) throws(LibraryError) -> IndexedSong? {
+        let absolute = Self.absolute(path)
+        return try read { db in try IndexedSong.filter(IndexedSong.Columns.path == absolute).fetchOne(db) }
+    }
+
+    /// The absolute form of `path` the index keys songs by.
+    public static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     public func stats() throws(LibraryError) -> LibraryStats {
         let present = try songs()

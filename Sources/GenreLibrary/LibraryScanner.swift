@@ -44,7 +44,7 @@ public struct LibraryScanner: Sendable {
     public func scan(_ folders: [String], jobs: Int? = nil, progress: Bool = false,
                      problem: (InputProblem) -> Void) async throws(LibraryError) -> ScanSummary {
         let started = Date()
-        let roots = folders.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let roots = folders.map(LibraryDatabase.absolute)
         let inputs = AudioInputs(paths: roots)
         inputs.problems.forEach(problem)
         var summary = ScanSummary()

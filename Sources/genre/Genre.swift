@@ -8,7 +8,7 @@ struct Genre: AsyncParsableCommand {
         commandName: "genre",
         abstract: "Music genre classification: features, models and evaluation.",
         version: GenreKitVersion.current,
-        subcommands: [Classify.self, Tags.self, Features.self, Train.self, Evaluate.self, Tune.self, Plot.self, Serve.self, Library.self])
+        subcommands: [Classify.self, Tags.self, Features.self, Train.self, Evaluate.self, Tune.self, Plot.self, Serve.self, Library.self, Similar.self])
 
     /// Exit status: 0 when every input succeeded, 1 when some failed, 2 for a usage error.
     static func main() async {

@@ -10,12 +10,14 @@ struct Library: ParsableCommand {
             'scan' walks folders, reads each file's tags, and stores its genres (whole song and \
             window by window), the MSD tagger's tags and an embedding in an SQLite database; it skips \
             files unchanged since the last scan, recognises moved ones by their audio, and resumes \
-            where it stopped. 'list', 'show' and 'stats' read the index.
+            where it stopped. 'list', 'show' and 'stats' read the index; 'playlists' writes one \
+            playlist per genre or tag ('genre similar' finds songs that sound alike).
               genre library scan ~/Music
               genre library list --genre jazz --min-confidence 0.6
               genre library list --disagrees --format csv
+              genre library playlists --by genre --out ~/Music/Playlists
             """,
-        subcommands: [Scan.self, List.self, Show.self, Stats.self])
+        subcommands: [Scan.self, List.self, Show.self, Stats.self, Playlists.self])
 }
 
 /// `--db`: the same database for every `library` verb.
@@ -150,6 +152,95 @@ extension Library {
         }
     }
 }
+
+extension Library {
+    struct Playlists: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one playlist per genre (or MSD tag) of the indexed songs, most probable first.",
+            discussion: "Paths in the playlists are relative to the folder they are written in; a playlist of the same name there is replaced whole.")
+
+        @Option(help: "What each playlist gathers.")
+        var by: PlaylistGrouping = .genre
+
+        @Option(help: ArgumentHelp("The folder the playlists are written in (made when absent).", valueName: "folder"), completion: .directory)
+        var out: String
+
+        @Option(help: ArgumentHelp("Leave out songs whose genre (or tag) has a lower probability (0 to 1).", valueName: "p"))
+        var minConfidence = 0.0
+
+        @Option(help: "The playlists' format.")
+        var format: PlaylistFormat = .m3u8
+
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard (0 ... 1).contains(minConfidence) else {
+                throw ValidationError("--min-confidence is a probability from 0 to 1, got \(minConfidence)")
+            }
+        }
+
+        func run() throws {
+            let playlists = try database.open(create: false).playlists(by: by, minConfidence: minConfidence)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for playlist in playlists {
+                print("\(try playlist.write(format, into: out)): \(playlist.songs.count) songs")
+            }
+        }
+    }
+}
+
+/// `genre similar`: the indexed songs nearest to a song, in the index or not.
+struct Similar: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The songs of the library that sound most like a song.",
+        discussion: """
+            Nearest by the cosine of the songs' embeddings (see 'genre library'); identical copies of \
+            the song come first. A song not in the index is analysed first.
+              genre similar ~/Music/song.mp3 --top 10
+            """)
+
+    @Argument(help: ArgumentHelp("An audio file, in the index or not.", valueName: "file"), completion: .file())
+    var file: String
+
+    @Option(help: ArgumentHelp("How many songs to list.", valueName: "count"))
+    var top = 20
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: FormatOptions<ListFormat>
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
+    }
+
+    func run() throws {
+        let library = try database.open(create: false)
+        let query: (embedding: [Float], audioHash: String)
+        if let song = try library.indexedSong(at: file) {
+            query = (song.embeddingValues, song.audioHash)
+        } else {
+            let analysis = try SongAnalyzer(bundle: try ModelBundle.embedded()).analyse(file)
+            query = (analysis.embedding, analysis.audioHash)
+        }
+        let songs = try library.similar(to: query.embedding, audioHash: query.audioHash, excluding: LibraryDatabase.absolute(file), top: top)
+        switch output.format {
+        case .text:
+            for song in songs {
+                print(String(format: "%.3f  %@  %@%@", song.similarity, song.genre.padding(toLength: 10, withPad: " ", startingAt: 0),
+                             song.path, song.identical ? "  (identical audio)" : ""))
+            }
+        case .json: print(try jsonText(songs), terminator: "")
+        case .csv:
+            print("path,similarity,identical,genre,artist,title")
+            for song in songs {
+                print([song.path, String(format: "%.4f", song.similarity), "\(song.identical)", song.genre, song.artist ?? "", song.title ?? ""]
+                    .map(CSV.escape).joined(separator: ","))
+            }
+        }
+    }
+}
+
+extension PlaylistGrouping: ExpressibleByArgument {}
+extension PlaylistFormat: ExpressibleByArgument {}
 
 /// What `genre library list` writes.
 enum ListFormat: String, OutputFormat {

@@ -1,5 +1,8 @@
 import CTagLib
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import GenreKit
 import GenreLibrary
 import GRDB
@@ -89,6 +92,28 @@ import TestSupport
         #expect(stats.songs == 5 && stats.gone == 1 && stats.failed == 1 && stats.withGenreTag == 1 && stats.disagreeing == 1)
         #expect(stats.lastScan?.summary == summary)
         #expect(stats.genres.map(\.songs).reduce(0, +) == 5)
+
+        // Playlists: paths relative to where they are written, the most probable first.
+        let playlists = try library.playlists(by: .genre)
+        #expect(playlists.map { $0.songs.count }.reduce(0, +) == 5)
+        let hiphop = try #require(playlists.first { $0.name == "hiphop" })
+        try FileManager.default.createDirectory(atPath: folder.file("lists"), withIntermediateDirectories: true)
+        let written = try hiphop.write(.m3u8, into: folder.file("lists"))
+        let lines = try String(contentsOfFile: written, encoding: .utf8).split(separator: "\n")
+        #expect(written.hasSuffix("lists/hiphop.m3u8") && lines.first == "#EXTM3U")
+        #expect(lines.contains("../music/awol-food.mp3") && lines.contains("../music/sub/copy.mp3"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("#EXTINF:30,AWOL - ") })
+        let probabilities = hiphop.songs.map(\.probability)
+        #expect(probabilities == probabilities.sorted(by: >))
+        let xspf = try hiphop.write(.xspf, into: folder.file("lists"))
+        #expect(XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: xspf))).parse())
+        #expect(try library.playlists(by: .genre, minConfidence: 1.01).isEmpty)
+        #expect(try library.playlists(by: .tag).allSatisfy { $0.songs.allSatisfy { $0.song.present } })
+
+        // Similar songs: the identical copy first, then by cosine; the query itself left out.
+        let similar = try library.similar(to: tagged.embeddingValues, audioHash: tagged.audioHash, excluding: tagged.path, top: 3)
+        #expect(similar.count == 3 && similar[0].path == copy.path && similar[0].identical && abs(similar[0].similarity - 1) < 1e-5)
+        #expect(similar[1].similarity >= similar[2].similarity && !similar[1].identical)
     }
 
     /// A folder that is missing is reported and the rest is scanned; songs below it are not

@@ -2,16 +2,16 @@ import ArgumentParser
 import Foundation
 import GenreKit
 
-/// Times GenreNN on the two CNNs of bench/nn.sh: one training epoch (forward, loss, backward, weight
+/// Times GenreNN on the networks of bench/nn.sh: one training epoch (forward, loss, backward, weight
 /// penalties, Adam) over random patches, and one inference batch. bench/nn_torch.py times PyTorch on the
 /// same models.
 @main
 struct NNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genre-nn-bench",
-        abstract: "Training and inference timings of GenreNN's CNNs on random log-mel patches.")
+        abstract: "Training and inference timings of GenreNN's networks on random log-mel patches.")
 
-    @Option(help: "edge (genre's edge-cnn on 128 x 130 patches) or choi (5 convolution blocks, 96 x 256 patches).")
+    @Option(help: "A GenreKit model kind (edge for edge-cnn, fcn5, crnn, temporal-cnn, cnn-lstm, mobilenet-v2) on 3 s patches of its input set, or choi (5 convolution blocks, 96 x 256 patches).")
     var model: BenchModel = .edge
 
     @Option(help: "float32, bfloat16 or automatic.")
@@ -64,49 +64,63 @@ struct NNBench: ParsableCommand {
         let epochSeconds = epochTimes.map(\.seconds).reduce(0, +) / Double(epochs)
         let batchSeconds = batchTimes.map(\.seconds).reduce(0, +) / Double(inferenceBatches)
         print("model=\(model) precision=\(precision.resolved) patches=\(batches.count * batch) batch=\(batch)",
+              "parameters=\(network.parameters.map(\.value.count).reduce(0, +))",
               String(format: "epoch_seconds=%.4f batch_seconds=%.5f", epochSeconds, batchSeconds))
     }
 }
 
-enum BenchModel: String, ExpressibleByArgument, CustomStringConvertible {
-    case edge, choi
+enum BenchModel: String, ExpressibleByArgument, CaseIterable, CustomStringConvertible {
+    case edge, choi, fcn5, crnn
+    case temporalCNN = "temporal-cnn", cnnLSTM = "cnn-lstm", mobileNetV2 = "mobilenet-v2"
 
     var description: String { rawValue }
 
-    /// [channels, mel bands, frames] of one patch.
-    var patchShape: [Int] {
-        self == .edge ? NetworkArchitecture.edgeCNN.inputShape(columns: Self.edgeColumns) : [1, 96, 256]
+    /// The GenreKit model kind, built as `genre train --model` builds it; nil for choi, the bench's own CNN.
+    var architecture: NetworkArchitecture? {
+        switch self {
+        case .edge: .edgeCNN
+        case .choi: nil
+        case .fcn5: .fcn5
+        case .crnn: .crnn
+        case .temporalCNN: .temporalCNN
+        case .cnnLSTM: .cnnLSTM
+        case .mobileNetV2: .mobileNetV2
+        }
     }
 
-    /// 130 frames of 128 mel bands, the rows `genre train --model edge-cnn` takes.
-    private static let edgeColumns = NetworkArchitecture.bands * 130
+    /// One patch as the network takes it: 3 s of the kind's input set (logmel96: 96 bands x 141 frames,
+    /// logmel128: 128 x 130), [1, bands, frames], or [bands, frames] for the 1-D convolutions; choi's
+    /// is 256 frames of 96 bands.
+    var patchShape: [Int] {
+        guard let architecture, let patch = architecture.inputSet else { return [1, 96, 256] }
+        return architecture.inputShape(columns: patch.bands * patch.frames)
+    }
 
     func network(precision: Precision, generator: inout some RandomNumberGenerator) throws -> Sequential {
-        switch self {
-        case .edge:
-            // The product's network: 3 x (conv 2x6 -> batch norm -> relu -> maxpool 2x2; 32, 32, 64 filters),
-            // dense 512 (L1/L2 penalty) -> relu -> dropout 0.5, dense 10.
-            return try NetworkArchitecture.edgeCNN.build(columns: Self.edgeColumns, classCount: 10, seed: generator.next(),
-                                                         precision: precision)
-        case .choi:
-            // Five blocks of 3x3 conv (same padding) -> batch norm -> relu -> maxpool, as Choi et al.'s FCN-5
-            // with pools scaled to 256 frames; dense 10.
-            let blocks: [(channels: Int, filters: Int, pool: (height: PoolingKernel, width: PoolingKernel))] = [
-                (1, 32, (2, 2)), (32, 64, (2, 2)), (64, 128, (2, 2)), (128, 128, (2, 4)), (128, 64, (3, 4)),
-            ]
-            var layers: [any Layer] = []
-            for block in blocks {
-                layers += [try Conv2D(channels: block.channels, filters: block.filters, kernel: (3, 3),
-                                      padding: (1, 1, 1, 1), precision: precision, generator: &generator),
-                           try BatchNorm(channels: block.filters), try ReLU(), try MaxPool2D(kernel: block.pool)]
-            }
-            return Sequential(layers + [Flatten(), try Dense(inputs: 64 * 2 * 2, outputs: 10, precision: precision,
-                                                             generator: &generator)])
+        guard let architecture else { return try Self.choi(precision: precision, generator: &generator) }
+        // The kind's defaults: dropout rate and, for mobilenet-v2, the width multiplier 0.35.
+        return try architecture.build(columns: patchShape.reduce(1, *), classCount: 10, seed: generator.next(),
+                                      precision: precision)
+    }
+
+    /// Five blocks of 3x3 conv (same padding) -> batch norm -> relu -> maxpool, as Choi et al.'s FCN-5 with
+    /// pools scaled to 256 frames; dense 10.
+    private static func choi(precision: Precision, generator: inout some RandomNumberGenerator) throws -> Sequential {
+        let blocks: [(channels: Int, filters: Int, pool: (height: PoolingKernel, width: PoolingKernel))] = [
+            (1, 32, (2, 2)), (32, 64, (2, 2)), (64, 128, (2, 2)), (128, 128, (2, 4)), (128, 64, (3, 4)),
+        ]
+        var layers: [any Layer] = []
+        for block in blocks {
+            layers += [try Conv2D(channels: block.channels, filters: block.filters, kernel: (3, 3),
+                                  padding: (1, 1, 1, 1), precision: precision, generator: &generator),
+                       try BatchNorm(channels: block.filters), try ReLU(), try MaxPool2D(kernel: block.pool)]
         }
+        return Sequential(layers + [Flatten(), try Dense(inputs: 64 * 2 * 2, outputs: 10, precision: precision,
+                                                         generator: &generator)])
     }
 }
 
-extension Precision: ExpressibleByArgument {}
+extension Precision: @retroactive ExpressibleByArgument {}
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
