@@ -90,25 +90,39 @@ row() {  # row <title> <model> <set> <options> [augmentation...]: one markdown r
   echo "| $title | $(cell 3) | $(cell 5) | $(cell 4) | $(awk -v s="$seconds" 'BEGIN { printf "%.0f", s }') | $(awk -v k="$kilobytes" 'BEGIN { printf "%.2f", k / 1048576 }') | $(weights "$work/model.genremodel") | $bundle_mb | $ms |"
 }
 
-table() {  # table <section> <augmentation...>: every row; with kinds asked for, the others' rows kept as they were
-  local section="$1"; shift
-  echo "| model | song accuracy | window accuracy | macro F1 | training s | peak GB | weights | bundle MB | ms per 30 s song |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+existing_row() {  # existing_row <section> <title>: the row the section has for that title, if any
+  awk -v section="$1" -v title="| $2 |" '
+    $0 == "<!-- results: " section " -->" { inside = 1 } $0 == "<!-- end: " section " -->" { inside = 0 }
+    inside && index($0, title) == 1' docs/results.md
+}
+
+# section <name> <intro file> <augmentation...>: measures the rows asked for (every kind, or those
+# named) and rewrites the section after each, the other rows kept as they were: a run stopped
+# midway keeps what it finished, and a failed row leaves docs/results.md as it was.
+section() {
+  local name="$1" intro="$2"; shift 2
+  local done="$work/done-$name"; : > "$done"
   for spec in "${rows[@]}"; do
     IFS='|' read -r title model set options <<<"$spec"
-    if [[ "$only" == "  " || "$only" == *" $model "* ]]; then
-      row "$title" "$model" "$set" "$options" "$@"
-    else
-      awk -v section="$section" -v title="| $title |" '
-        $0 == "<!-- results: " section " -->" { inside = 1 } $0 == "<!-- end: " section " -->" { inside = 0 }
-        inside && index($0, title) == 1' docs/results.md
-    fi
+    [[ "$only" == "  " || "$only" == *" $model "* ]] || continue
+    row "$title" "$model" "$set" "$options" "$@" >> "$done"
+    {
+      cat "$intro"
+      echo "| model | song accuracy | window accuracy | macro F1 | training s | peak GB | weights | bundle MB | ms per 30 s song |"
+      echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      for other in "${rows[@]}"; do
+        IFS='|' read -r other_title _ <<<"$other"
+        grep -F "| $other_title |" "$done" || existing_row "$name" "$other_title"
+      done
+      echo
+      echo "Last measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')); load average then: $(cut -d' ' -f1 /proc/loadavg)."
+    } > "$work/section"
+    splice "$name" docs/results.md < "$work/section"
   done
 }
 
-# Each section is written whole to a file first: a run that fails leaves docs/results.md as it was.
 if [[ "$which" == plain || "$which" == all ]]; then
-  { cat <<'MD'
+  cat > "$work/intro-plain" <<'MD'
 ## Every network kind, train → valid
 
 `scripts/results-networks.sh plain`: each kind with its default input (`mlp` on the pack's gtzan57
@@ -122,14 +136,10 @@ the bundle is the file `genre train -o` writes; a song's time is the whole `genr
 process on a 30 s MP3 (decoding and features included), the median of three.
 
 MD
-    table networks
-    echo
-    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')); load average at the end: $(cut -d' ' -f1 /proc/loadavg)."
-  } > "$work/section"
-  splice networks docs/results.md < "$work/section"
+  section networks "$work/intro-plain"
 fi
 if [[ "$which" == augmented || "$which" == all ]]; then
-  { cat <<'MD'
+  cat > "$work/intro-augmented" <<'MD'
 ## The same with augmentation
 
 `scripts/results-networks.sh augmented`: as above with `--augment hop --augment gain --augment noise
@@ -137,10 +147,6 @@ if [[ "$which" == augmented || "$which" == all ]]; then
 scored songs are never augmented).
 
 MD
-    table networks-augmented "${augmentations[@]}"
-    echo
-    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')); load average at the end: $(cut -d' ' -f1 /proc/loadavg)."
-  } > "$work/section"
-  splice networks-augmented docs/results.md < "$work/section"
+  section networks-augmented "$work/intro-augmented" "${augmentations[@]}"
 fi
 echo "results: updated docs/results.md" >&2
