@@ -43,7 +43,7 @@ let package = Package(
                                                      .product(name: "GRDB", package: "GRDB.swift")]),
         // The HTTP service (`genre serve`): the classifier and tagger behind a versioned API.
         .target(name: "GenreServer", dependencies: [
-            "GenreKit", "GenreSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            "GenreKit", "GenreLibrary", "GenreSupport", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.yaml"), .copy("Resources/index.html")]),
         .executableTarget(name: "genre", dependencies: [
@@ -67,7 +67,7 @@ let package = Package(
             "GenreLibrary", "CTagLib", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "GenreServerTests", dependencies: [
-            "GenreServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "GenreServer", "GenreLibrary", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
     ]

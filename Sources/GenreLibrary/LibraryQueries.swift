@@ -34,6 +34,24 @@ public struct SongFilter: Sendable {
     }
 }
 
+/// A song as a listing shows it (`genre library list --format json`, the service's library):
+/// where it is, what its audio says, what its tags say.
+public struct SongSummary: Codable, Sendable {
+    public let path: String
+    public let genre: String
+    public let confidence: Double
+    public let genres: [GenreScore]
+    public let tags: SongTags
+    /// The most probable `SongFilter.topTags`.
+    public let msdTags: [GenreScore]
+    public let durationSeconds: Double
+
+    public init(_ song: IndexedSong) {
+        (path, genre, confidence, genres, tags) = (song.path, song.topGenre, song.confidence, song.genres, song.tags)
+        (msdTags, durationSeconds) = (Array(song.msdTags.prefix(SongFilter.topTags)), song.durationSeconds)
+    }
+}
+
 /// What `genre library stats` says.
 public struct LibraryStats: Codable, Sendable {
     public struct GenreCount: Codable, Sendable {

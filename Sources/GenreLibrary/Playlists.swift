@@ -28,8 +28,13 @@ public struct Playlist: Sendable {
 
     /// The playlist's text, its songs' paths relative to `folder` (where the playlist is written).
     public func text(_ format: PlaylistFormat, relativeTo folder: String) -> String {
+        text(format) { Self.relativePath($0.path, from: folder) }
+    }
+
+    /// The playlist's text, each song where `locate` says (a relative path, or a URL).
+    public func text(_ format: PlaylistFormat, locate: (IndexedSong) -> String) -> String {
         let entries = songs.map { entry in
-            (path: Self.relativePath(entry.song.path, from: folder), song: entry.song,
+            (path: locate(entry.song), song: entry.song,
              title: [entry.song.tags.artist, entry.song.tags.title ?? URL(fileURLWithPath: entry.song.path).deletingPathExtension().lastPathComponent]
                 .compactMap { $0 }.joined(separator: " - "))
         }

@@ -32,7 +32,8 @@ extension LibraryDatabase {
                     guard values.count == embedding.count else { return -1 }
                     var dot: Float = 0
                     for index in values.indices { dot += values[index] * embedding[index] }
-                    return Double(dot) / max(Double(Self.norm(values) * norm), 1e-12)
+                    // Rounding can take a copy's cosine a hair past 1.
+                    return min(1, max(-1, Double(dot) / max(Double(Self.norm(values) * norm), 1e-12)))
                 }
                 let tags = try JSONDecoder().decode(SongTags.self, from: Data((row["tags"] as String).utf8))
                 found.append(SimilarSong(path: candidate, similarity: cosine, identical: audioHash != nil && row["audioHash"] == audioHash,

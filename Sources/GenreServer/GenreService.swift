@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreLibrary
 import GenreSupport
 import Hummingbird
 
@@ -9,6 +10,7 @@ import Hummingbird
 /// POST /v1/classify?top=3&timeline=true&aggregation=mean   body: audio in any format the CLI reads,
 /// POST /v1/tags?network=MSD_musicnn&top=10&timeline=true         raw or as a multipart/form-data file
 /// GET  /v1/models    GET /healthz    GET /metrics    GET /openapi.yaml    GET / (the page)
+/// GET  /v1/library/... (with a library database: `LibraryRoutes`)
 /// ```
 /// Answers are the command line's JSON (`genre classify --format json`'s elements); errors are
 /// `{"error": code, "detail": sentence}` with 400 (a bad query), 413 (upload over the limit), 422
@@ -21,9 +23,14 @@ public struct GenreService: Sendable {
     /// Where uploads wait for FFmpeg, each in a file of its own for the length of its request.
     let uploadFolder: String
 
-    public init(bundle: ModelBundle, limits: ServiceLimits, uploadFolder: String = NSTemporaryDirectory()) throws {
+    /// The library's routes, with `--db`.
+    let library: LibraryRoutes?
+
+    public init(bundle: ModelBundle, limits: ServiceLimits, uploadFolder: String = NSTemporaryDirectory(),
+                library: LibraryDatabase? = nil) throws {
         self.limits = limits
         self.uploadFolder = uploadFolder
+        self.library = library.map(LibraryRoutes.init)
         classifier = try GenreClassifier(bundle: bundle, maxDurationSeconds: limits.maxDurationSeconds)
         gate = AnalysisGate(maxRunning: limits.maxRunning, maxQueued: limits.maxQueued)
     }
@@ -65,6 +72,7 @@ public struct GenreService: Sendable {
             let prediction = try await analyse(request, query: query) { path in try tagger.tags(path) }
             return try json(SongReport(prediction: prediction, top: query.top, timeline: query.timeline, labels: .tags(network: name)))
         }
+        library?.add(to: router)
         methods.withLock { $0 = MethodNotAllowedMiddleware.methods(of: router) }
         return router
     }
@@ -189,7 +197,7 @@ private func resource(_ name: String, type: String) throws -> Response {
     return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: contents)))
 }
 
-private func json(_ value: some Encodable) throws -> Response {
+func json(_ value: some Encodable) throws -> Response {
     Response(status: .ok, headers: [.contentType: "application/json"],
              body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder.sorted.encode(value) + Data("\n".utf8))))
 }

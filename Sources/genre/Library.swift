@@ -94,7 +94,7 @@ extension Library {
                                  100 * song.confidence, song.path, tagged))
                 }
             case .json:
-                print(try jsonText(songs.map(ListedSong.init)), terminator: "")
+                print(try jsonText(songs.map(SongSummary.init)), terminator: "")
             case .csv:
                 print("path,genre,confidence,genre_tag,artist,title,duration_seconds")
                 for song in songs {
@@ -246,20 +246,4 @@ extension PlaylistFormat: ExpressibleByArgument {}
 enum ListFormat: String, OutputFormat {
     case text, json, csv
     static let standard = text
-}
-
-/// A listed song in JSON: where, what the audio says, what its tags say.
-private struct ListedSong: Encodable {
-    let path: String
-    let genre: String
-    let confidence: Double
-    let genres: [GenreScore]
-    let tags: SongTags
-    let msdTags: [GenreScore]
-    let durationSeconds: Double
-
-    init(_ song: IndexedSong) {
-        (path, genre, confidence, genres, tags) = (song.path, song.topGenre, song.confidence, song.genres, song.tags)
-        (msdTags, durationSeconds) = (Array(song.msdTags.prefix(SongFilter.topTags)), song.durationSeconds)
-    }
 }

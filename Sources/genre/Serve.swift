@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GenreKit
+import GenreLibrary
 import GenreServer
 import Hummingbird
 
@@ -11,6 +12,7 @@ struct Serve: AsyncParsableCommand {
             POST audio (the raw body or a multipart file) to /v1/classify or /v1/tags (query: top, \
             timeline, aggregation, network) for the JSON 'genre classify --format json' gives; GET \
             /v1/models, /healthz, /metrics (Prometheus), /openapi.yaml; / is a page to drop a song on. \
+            With --db, /v1/library/songs, /similar, /playlists/GENRE.m3u8 and /audio serve an indexed library. \
             Listens on loopback unless --host says otherwise. SIGTERM or Ctrl-C lets requests in \
             flight finish.
             """)
@@ -39,6 +41,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds one request may take (longer: 504).", valueName: "seconds"))
     var timeout = 120.0
 
+    @Option(help: ArgumentHelp("A library database made by 'genre library scan': serves its songs, similar songs, playlists and audio under /v1/library.",
+                               valueName: "file"))
+    var db: String?
+
     func validate() throws {
         guard (1 ... 65535).contains(port) else { throw ValidationError("--port must be 1 to 65535, got \(port)") }
         guard maxUploadMB >= 1 else { throw ValidationError("--max-upload-mb must be at least 1, got \(maxUploadMB)") }
@@ -56,7 +62,9 @@ struct Serve: AsyncParsableCommand {
             limits.maxQueued = 4 * analyses
         }
         limits.timeoutSeconds = timeout
-        let service = try GenreService(bundle: model, limits: limits)
+        let service = try GenreService(bundle: model, limits: limits, library: try db.map { path throws(LibraryError) in
+            try LibraryDatabase(path: path, create: false)
+        })
         let app = Application(router: service.router(), configuration: .init(address: .hostname(host, port: port), serverName: "genre"))
         report("serving on http://\(host):\(port)/ (Ctrl-C stops)")
         try await app.runService()

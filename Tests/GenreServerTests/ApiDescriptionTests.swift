@@ -1,15 +1,23 @@
 import Foundation
 import GenreKit
+import GenreLibrary
 import GenreServer
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 import Yams
 
 /// What the service says about itself stays true: openapi.yaml lists exactly the routes the router
 /// has, its schemas have exactly the keys real answers have, and /metrics counts what was served.
 @Suite(.serialized) struct ApiDescriptionTests {
-    static func service() throws -> GenreService { try GenreService(bundle: try ModelBundle.embedded(), limits: ServiceLimits()) }
+    /// With an (empty) library, so that every route is there.
+    static func service() throws -> GenreService {
+        try GenreService(bundle: try ModelBundle.embedded(), limits: ServiceLimits(),
+                         library: try LibraryDatabase(path: emptyLibrary, create: true))
+    }
+
+    static let emptyLibrary = NSTemporaryDirectory() + "genrekit-api-tests-\(UUID().uuidString)/library.sqlite"
 
     /// The spec as the service serves it.
     static func spec(_ client: some TestClientProtocol) async throws -> [String: Any] {
