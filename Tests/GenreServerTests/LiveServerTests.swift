@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreLibrary
 import Testing
 import TestSupport
 
@@ -61,6 +62,57 @@ struct LiveServerTests {
         #expect((error as? String)?.hasPrefix("Cannot analyse notes.mp3: ") == true, "\(error)")
         #expect(try await browser.run("return document.querySelector('#result').hidden") as? Bool == true)
         try await browser.screenshot(to: Self.screenshots + "/page-error.png")
+    }
+
+    /// With a library: browse a genre, play a song from the library's audio route, list its
+    /// similar songs (the identical copy first), and the genre's playlist link.
+    @Test(.enabled(if: WebDriver.isInstalled, "chromium, chromium-driver or curl is not installed (scripts/setup.sh installs them)"))
+    func thePageBrowsesTheLibrary() async throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("music"), withIntermediateDirectories: true)
+        for name in ["awol-food.mp3", "black-elk-toggle.mp3", "explode-into-colors-heat.mp3"] {
+            try FileManager.default.copyItem(atPath: ServiceTests.example.replacingOccurrences(of: "awol-food.mp3", with: name),
+                                             toPath: folder.file("music/" + name))
+        }
+        try FileManager.default.copyItem(atPath: ServiceTests.example, toPath: folder.file("music/copy.mp3"))
+        let library = try LibraryDatabase(path: folder.file("library.sqlite"), create: true)
+        _ = try await LibraryScanner(database: library, analyzer: try SongAnalyzer(bundle: try ModelBundle.embedded()))
+            .scan([folder.file("music")]) { _ in }
+        let server = try await LiveServer(["--db", folder.file("library.sqlite")])
+        let browser = try await WebDriver(width: 1000, height: 1500)
+        do {
+            try await browser.open(server.url)
+            _ = try await browser.wait(30, for: "return document.querySelectorAll('#songs li button').length >= 8 ? true : null")
+            _ = try await browser.run("""
+                const select = document.querySelector('#library-genre'); select.value = 'hiphop';
+                select.dispatchEvent(new Event('change'));
+                """)
+            let titles = try await browser.wait(30, for: """
+                const items = [...document.querySelectorAll('#songs li .title')].map(t => t.title);
+                return items.length === 2 ? items : null
+                """) as? [String]
+            #expect(Set(titles ?? []) == [folder.file("music/awol-food.mp3"), folder.file("music/copy.mp3")])
+            let playlist = try await browser.run("const a = document.querySelector('#playlist'); return [a.hidden, a.getAttribute('href')]") as? [Any]
+            #expect(playlist?.first as? Bool == false && playlist?.last as? String == "v1/library/playlists/hiphop.m3u8")
+            _ = try await browser.run("document.querySelector('#songs li button').click()")
+            let duration = try await browser.wait(30, for: "const p = document.querySelector('#library-player'); return p.duration > 0 ? p.duration : null")
+            #expect(((duration as? Double) ?? 0) > 29)
+            _ = try await browser.run("document.querySelectorAll('#songs li button')[1].click()")
+            let similar = try await browser.wait(30, for: """
+                const items = [...document.querySelectorAll('#similar-list li .genre')].map(g => g.textContent);
+                return items.length === 3 ? items : null
+                """) as? [String]
+            #expect(similar?.first?.hasSuffix("identical audio") == true, "\(similar ?? [])")
+            try await browser.screenshot(to: Self.screenshots + "/library.png")
+            try await browser.resize(width: 375, height: 1800)
+            let width = try await browser.run("return [document.documentElement.scrollWidth, window.innerWidth]") as? [Int]
+            #expect(width?.count == 2 && width?[0] == width?[1], "the page is wider than a phone's screen: \(width ?? [])")
+            try await browser.screenshot(to: Self.screenshots + "/library-375.png")
+        } catch {
+            await browser.quit()
+            throw error
+        }
+        await browser.quit()
     }
 
     /// SIGTERM during a long analysis: new connections are refused, the analysis still answers,
