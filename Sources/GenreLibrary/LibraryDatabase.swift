@@ -166,6 +166,17 @@ public final class LibraryDatabase: Sendable {
                 table.column("summary", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: tag edits") { db in
+            try db.create(table: TagEdit.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("run", .integer).notNull().indexed()
+                table.column("path", .text).notNull()
+                table.column("field", .text).notNull()
+                table.column("old", .text)
+                table.column("new", .text).notNull()
+                table.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }()
 }

@@ -23,6 +23,11 @@ public struct SongAnalyzer: Sendable {
         tagger = SongTagger(network: try TaggingNetworks.named(Self.taggerName), maxDurationSeconds: maxDurationSeconds)
     }
 
+    /// The rate the audio is hashed at: the tagger's, whose decoding the hash rides along.
+    public static var hashSampleRate: Int {
+        get throws { try TaggingNetworks.named(taggerName).sampleRate }
+    }
+
     public func analyse(_ path: String) throws -> SongAnalysis {
         var hash = AudioHash()
         // The tagger's decoding (16 kHz) is hashed on the way, so the hash costs no decoding of its own.

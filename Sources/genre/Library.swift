@@ -16,8 +16,9 @@ struct Library: ParsableCommand {
               genre library list --genre jazz --min-confidence 0.6
               genre library list --disagrees --format csv
               genre library playlists --by genre --out ~/Music/Playlists
+              genre library tag --dry-run --min-confidence 0.8
             """,
-        subcommands: [Scan.self, List.self, Show.self, Stats.self, Playlists.self])
+        subcommands: [Scan.self, List.self, Show.self, Stats.self, Playlists.self, Tag.self, Undo.self])
 }
 
 /// `--db`: the same database for every `library` verb.
@@ -185,6 +186,74 @@ extension Library {
             for playlist in playlists {
                 print("\(try playlist.write(format, into: out)): \(playlist.songs.count) songs")
             }
+        }
+    }
+}
+
+extension Library {
+    struct Tag: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the genre the audio says into the files' tags (see what would change with --dry-run).",
+            discussion: """
+                Each file is copied, the copy tagged (ID3v2.4 TCON for MP3, Vorbis comments for FLAC and \
+                Ogg, ©gen for MP4), its audio checked to decode to the indexed samples, and only then \
+                renamed over the file. Files changed since the scan, read-only files and formats TagLib \
+                cannot tag are reported and left alone. 'genre library undo' puts the previous values back.
+                """)
+
+        @Flag(help: "Write the tags.")
+        var write = false
+
+        @Flag(help: "Print every change as 'path: old -> new' and write nothing.")
+        var dryRun = false
+
+        @Option(help: ArgumentHelp("Only songs whose genre has at least this probability (0 to 1).", valueName: "p"))
+        var minConfidence = 0.0
+
+        @Option(help: ArgumentHelp("The tag field written; genre is the one there is.", valueName: "field"))
+        var field = "genre"
+
+        @Flag(help: "Leave files that already have a genre tag as they are.")
+        var keepExisting = false
+
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard write != dryRun else { throw ValidationError("give --write to write the tags, or --dry-run to see what would change") }
+            guard field == "genre" else { throw ValidationError("--field can only be genre, got \(field)") }
+            guard (0 ... 1).contains(minConfidence) else {
+                throw ValidationError("--min-confidence is a probability from 0 to 1, got \(minConfidence)")
+            }
+        }
+
+        func run() throws {
+            let writer = TagWriter(database: try database.open(create: false))
+            let changes = try writer.plan(minConfidence: minConfidence, keepExisting: keepExisting)
+            for change in changes where dryRun { print("\(change.path): \(change.old ?? "(none)") -> \(change.new)") }
+            guard write else { return print("\(changes.count) files would change") }
+            var failed = 0
+            let written = try writer.write(changes) { problem in
+                failed += 1
+                report("\(problem)")
+            }
+            print("\(written) files tagged, \(failed) left alone")
+            if failed > 0 { throw ExitCode.failure }
+        }
+    }
+
+    struct Undo: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put back the genre tags the last 'genre library tag --write' replaced.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            var failed = 0
+            let restored = try TagWriter(database: try database.open(create: false)).undo { problem in
+                failed += 1
+                report("\(problem)")
+            }
+            print("\(restored) files restored, \(failed) left alone")
+            if failed > 0 { throw ExitCode.failure }
         }
     }
 }

@@ -69,6 +69,12 @@ struct LibraryCommandTests {
         #expect(shown.status == 0 && shown.output.contains("genres: hiphop") && shown.output.contains("timeline:"))
         let stats = try Self.genre(["library", "stats", "--db", db]).output
         #expect(stats.contains("9 songs (0 gone, 0 failed to analyse)") && stats.contains("last scan:"), "\(stats)")
+        let dryRun = try Self.genre(["library", "tag", "--dry-run", "--db", db])
+        // The examples carry their own genre tags; the tones have none.
+        let changes = dryRun.output.split(separator: "\n").filter { $0.contains(" -> ") }.count
+        #expect(dryRun.status == 0 && dryRun.output.contains("tone-4.wav: (none) -> ") && changes >= 6
+                && dryRun.output.hasSuffix("\n\(changes) files would change\n"), "\(dryRun.output)")
+        #expect(try Self.genre(["library", "tag", "--db", db]).status == 2)
         let missing = try Self.genre(["library", "show", folder.file("music/none.mp3"), "--db", db])
         #expect(missing.status == 1)
         #expect(try Self.genre(["library", "stats", "--db", folder.file("none.sqlite")]).status == 1)

@@ -116,6 +116,48 @@ import TestSupport
         #expect(similar[1].similarity >= similar[2].similarity && !similar[1].identical)
     }
 
+    /// Writing genre tags: a dry run changes nothing; a write tags the files whose tag disagrees,
+    /// with the audio unchanged, and leaves alone a read-only file and one changed since the scan;
+    /// undo puts every previous value back.
+    @Test func tagsAreWrittenSafelyAndUndone() async throws {
+        let folder = try Self.makeLibrary()
+        let music = folder.file("music")
+        try FileManager.default.removeItem(atPath: folder.file("music/notes.mp3"))
+        let library = try LibraryDatabase(path: folder.file("library.sqlite"), create: true)
+        _ = try await Self.scan(library, music)
+        let writer = TagWriter(database: library)
+
+        let plan = try writer.plan(minConfidence: 0, keepExisting: false)
+        #expect(plan.count == 6 && plan.contains { $0.path == folder.file("music/awol-food.mp3") && $0.old == "Rock" && $0.new == "Hip-Hop" })
+        #expect(try writer.plan(minConfidence: 0, keepExisting: true).count == 5)
+        let bytes = try plan.map { try Data(contentsOf: URL(fileURLWithPath: $0.path)) }
+
+        // One file read-only, one changed after the scan.
+        let readOnly = folder.file("music/black-elk-toggle.mp3"), changed = folder.file("music/tone-a.wav")
+        #expect(chmod(readOnly, 0o444) == 0)
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, changed, &times, 0) == 0)
+        var problems: [String] = []
+        let written = try writer.write(plan) { problems.append("\($0)") }
+        #expect(written == 4 && problems.count == 2, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix(readOnly) && $0.contains("read-only") })
+        #expect(problems.contains { $0.hasPrefix(changed) && $0.contains("changed since the last scan") })
+        #expect(try Data(contentsOf: URL(fileURLWithPath: readOnly)) == bytes[plan.firstIndex { $0.path == readOnly }!])
+
+        let tagged = folder.file("music/awol-food.mp3")
+        #expect(SongTags.read(tagged)?.genre == "Hip-Hop" && SongTags.read(tagged)?.artist == "AWOL")
+        #expect(try TagWriter.audioHash(tagged) == library.song(at: tagged).audioHash)
+        #expect(try library.song(at: tagged).tags.genre == "Hip-Hop")
+        // The index follows the writes: nothing to analyse again but the file touched by hand.
+        let (rescan, _) = try await Self.scan(library, music)
+        #expect(rescan.unchanged == 5 && rescan.updated == 1, "\(rescan)")
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: music)).contains { $0.contains(".genrekit-") })
+
+        #expect(try writer.undo { problems.append("\($0)") } == 4)
+        #expect(SongTags.read(tagged)?.genre == "Rock" && SongTags.read(folder.file("music/sub/copy.mp3"))?.genre == nil)
+        #expect(try writer.undo { _ in } == 0)
+    }
+
     /// A folder that is missing is reported and the rest is scanned; songs below it are not
     /// marked gone (a disk not mounted is not a library deleted).
     @Test func aMissingFolderIsReportedAndTheRestScanned() async throws {
