@@ -11,7 +11,7 @@ extension LibraryDatabase {
     /// Stores `analysis` of `file`: over the row of the same path if there is one; else over the
     /// row of the same audio whose file no longer exists (the song moved); else as a new row. An
     /// identical copy whose original is still in place is a song of its own.
-    func record(_ analysis: SongAnalysis, of file: PendingFile, tags: SongTags) throws(LibraryError) -> RecordedAs {
+    func record(_ analysis: SongAnalysis, of file: FileStamp, tags: SongTags) throws(LibraryError) -> RecordedAs {
         try write { db in
             var song = IndexedSong(id: nil, path: file.path, size: file.size, modified: file.modified, audioHash: analysis.audioHash,
                                    durationSeconds: analysis.genres.durationSeconds, tags: tags,
@@ -35,7 +35,7 @@ extension LibraryDatabase {
         }
     }
 
-    func recordFailure(of file: PendingFile, reason: String) throws(LibraryError) {
+    func recordFailure(of file: FileStamp, reason: String) throws(LibraryError) {
         try write { db in
             try FailedFile(path: file.path, size: file.size, modified: file.modified, reason: reason, scannedAt: Date()).save(db)
         }

@@ -49,15 +49,12 @@ public struct LibraryScanner: Sendable {
         inputs.problems.forEach(problem)
         var summary = ScanSummary()
         let known = try knownFiles(under: roots)
-        var pending: [PendingFile] = []
+        var pending: [FileStamp] = []
         for path in inputs.files {
-            var info = stat()
-            guard stat(path, &info) == 0 else {
+            guard let file = FileStamp(path) else {
                 problem(InputProblem(path: path, reason: "disappeared during the scan"))
                 continue
             }
-            let file = PendingFile(path: path, size: Int64(info.st_size),
-                                   modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
             if let seen = known[path], seen.size == file.size, seen.modified == file.modified {
                 summary.unchanged += 1
             } else {
@@ -129,9 +126,22 @@ public struct LibraryScanner: Sendable {
     }
 }
 
-/// A file the scan analyses: its path and what `stat` said of it.
-struct PendingFile: Sendable {
+/// A file as `stat` saw it: the size and modification time the index compares to tell a changed
+/// file, and its permissions.
+struct FileStamp: Sendable {
     let path: String
     let size: Int64
+    /// Seconds since 1970, to the nanosecond the file system keeps.
     let modified: Double
+    let mode: mode_t
+
+    /// nil when the file is not there (or cannot be looked at).
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        self.path = path
+        size = Int64(info.st_size)
+        modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        mode = info.st_mode
+    }
 }

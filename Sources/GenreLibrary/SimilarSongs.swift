@@ -21,7 +21,8 @@ extension LibraryDatabase {
         var found: [SimilarSong] = []
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT path, audioHash, embedding, topGenre, tags FROM song WHERE present
+                SELECT path, audioHash, embedding, topGenre, json_extract(tags, '$.artist') AS artist,
+                       json_extract(tags, '$.title') AS title FROM song WHERE present
                 """)
             while let row = try rows.next() {
                 let candidate: String = row["path"]
@@ -35,9 +36,8 @@ extension LibraryDatabase {
                     // Rounding can take a copy's cosine a hair past 1.
                     return min(1, max(-1, Double(dot) / max(Double(Self.norm(values) * norm), 1e-12)))
                 }
-                let tags = try JSONDecoder().decode(SongTags.self, from: Data((row["tags"] as String).utf8))
                 found.append(SimilarSong(path: candidate, similarity: cosine, identical: audioHash != nil && row["audioHash"] == audioHash,
-                                         genre: row["topGenre"], artist: tags.artist, title: tags.title))
+                                         genre: row["topGenre"], artist: row["artist"], title: row["title"]))
             }
         }
         return Array(found.sorted { ($0.identical ? 1 : 0, $0.similarity, $1.path) > ($1.identical ? 1 : 0, $1.similarity, $0.path) }

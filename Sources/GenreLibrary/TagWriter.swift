@@ -117,12 +117,10 @@ public struct TagWriter: Sendable {
 
     /// The index's row after a write: the new tag, size and modification time (the audio is the same).
     private func refresh(_ song: IndexedSong, genre: String?) throws(LibraryError) {
-        var info = stat()
-        guard stat(song.path, &info) == 0 else { return }
+        guard let stamp = FileStamp(song.path) else { return }
         var updated = song
         updated.tags.genre = genre.flatMap { $0.isEmpty ? nil : $0 }
-        updated.size = Int64(info.st_size)
-        updated.modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        (updated.size, updated.modified) = (stamp.size, stamp.modified)
         try database.write { db in try updated.update(db) }
     }
 
@@ -130,15 +128,13 @@ public struct TagWriter: Sendable {
     /// over the original. An empty `genre` removes the tag.
     static func rewrite(_ song: IndexedSong, genre: String) throws {
         let path = song.path
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw TagProblem(path: path, reason: "it is gone") }
-        let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        guard Int64(info.st_size) == song.size, modified == song.modified else {
+        guard let stamp = FileStamp(path) else { throw TagProblem(path: path, reason: "it is gone") }
+        guard stamp.size == song.size, stamp.modified == song.modified else {
             throw TagProblem(path: path, reason: "it changed since the last scan (scan again first)")
         }
         let folder = (path as NSString).deletingLastPathComponent
         // A file without write permission is one its owner keeps as it is, even from root.
-        guard access(path, W_OK) == 0, access(folder, W_OK) == 0, info.st_mode & 0o222 != 0 else {
+        guard access(path, W_OK) == 0, access(folder, W_OK) == 0, stamp.mode & 0o222 != 0 else {
             throw TagProblem(path: path, reason: "it (or its folder) is read-only")
         }
         // Hidden, beside the file, with its extension: TagLib tells formats by the extension.
@@ -146,7 +142,7 @@ public struct TagWriter: Sendable {
         let copy = (folder as NSString).appendingPathComponent(".\(stem).genrekit-\(UUID().uuidString.prefix(8)).\((name as NSString).pathExtension)")
         defer { try? FileManager.default.removeItem(atPath: copy) }
         try FileManager.default.copyItem(atPath: path, toPath: copy)
-        guard chmod(copy, info.st_mode & 0o7777) == 0 else { throw TagProblem(path: path, reason: "its copy's permissions cannot be set") }
+        guard chmod(copy, stamp.mode & 0o7777) == 0 else { throw TagProblem(path: path, reason: "its copy's permissions cannot be set") }
         guard let file = taglib_file_new(copy) else { throw TagProblem(path: path, reason: "TagLib cannot write tags into this format") }
         let saved: Bool
         do {
