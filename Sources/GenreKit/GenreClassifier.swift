@@ -74,7 +74,13 @@ public struct GenreClassifier: Sendable {
     let decoder: AudioDecoder
 
     public init(bundle: ModelBundle, maxDurationSeconds: Double? = AudioDecoder.defaultMaxDurationSeconds) throws(BundleError) {
-        let set = try ModelBundle.featureSet(named: bundle.featureSet, path: "the model")
+        self.init(bundle: bundle, featureSet: try ModelBundle.featureSet(named: bundle.featureSet, path: "the model"),
+                  maxDurationSeconds: maxDurationSeconds)
+    }
+
+    /// A classifier whose features come from `set`, which holds at least the bundle's columns (and
+    /// maybe more, for whoever reads the windows' features too).
+    init(bundle: ModelBundle, featureSet set: any FeatureSet, maxDurationSeconds: Double?) {
         self.bundle = bundle
         featureSet = set
         // A dictionary: a bundle may name tens of thousands of columns of a set of as many.
@@ -90,8 +96,12 @@ public struct GenreClassifier: Sendable {
     /// `classify`, and the song's embedding: the mean of its windows' features (the model's input
     /// columns), where songs that sound alike lie close together.
     public func classifyAndEmbed(_ path: String, aggregation: Aggregation? = nil) throws -> (prediction: SongPrediction, embedding: [Float]) {
-        let features = try WindowFeatures(path: path, decoder: decoder, featureSet: featureSet, segmenter: bundle.segmenter,
-                                          endAligned: true)
+        try answer(WindowFeatures(path: path, decoder: decoder, featureSet: featureSet, segmenter: bundle.segmenter,
+                                  endAligned: true), path: path, aggregation: aggregation)
+    }
+
+    /// The song's answer and embedding from its windows' features.
+    func answer(_ features: WindowFeatures, path: String, aggregation: Aggregation?) throws -> (prediction: SongPrediction, embedding: [Float]) {
         let ranges = features.ranges
         let values = features.rows.flatMap { row in columnIndices.map { Float(row[$0]) } }
         let embedding = columnIndices.map { column in

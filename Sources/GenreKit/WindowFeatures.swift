@@ -16,9 +16,15 @@ struct WindowFeatures {
     /// Windows extracted together: a network runs them as one batch.
     static let batch = 16
 
-    /// `endAligned`: see `Segmenter.endAlignedRanges`.
-    init(path: String, decoder: AudioDecoder, featureSet: any FeatureSet, segmenter: Segmenter?, endAligned: Bool = false) throws {
+    /// `endAligned`: see `Segmenter.endAlignedRanges`; `observe` sees every decoded chunk.
+    init(path: String, decoder: AudioDecoder, featureSet: any FeatureSet, segmenter: Segmenter?, endAligned: Bool = false,
+         observe: ([Float]) -> Void = { _ in }) throws {
         let stream = try decoder.stream(path)
+        func next() throws -> [Float]? {
+            let chunk = try stream.next()
+            if let chunk { observe(chunk) }
+            return chunk
+        }
         var ranges: [Range<Int>] = []
         var rows: [[Double]] = []
         if let segmenter {
@@ -29,7 +35,7 @@ struct WindowFeatures {
                 ranges += pending.map(\.range)
                 pending = []
             }
-            while let chunk = try stream.next() {
+            while let chunk = try next() {
                 pending += cutter.append(chunk)
                 if pending.count >= Self.batch { try extract() }
             }
@@ -37,13 +43,13 @@ struct WindowFeatures {
             try extract()
         } else if let streaming = featureSet as? any StreamingFeatureSet {
             var accumulator = streaming.accumulator()
-            while let chunk = try stream.next() { try accumulator.append(chunk) }
+            while let chunk = try next() { try accumulator.append(chunk) }
             rows = [try accumulator.finish()]
             ranges = [0 ..< stream.deliveredCount]
         } else {
             var samples: [Float] = []
             samples.reserveCapacity(stream.expectedSamples)
-            while let chunk = try stream.next() { samples += chunk }
+            while let chunk = try next() { samples += chunk }
             rows = [try featureSet.extract(samples)]
             ranges = [0 ..< samples.count]
         }

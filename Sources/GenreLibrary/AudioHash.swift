@@ -16,8 +16,11 @@ struct AudioHash {
         count &+= UInt64(samples.count)
     }
 
-    var hex: String {
-        [Self.mixed(first ^ count), Self.mixed(second &+ count)].map { word in
+    var hex: String { Self.hex([Self.mixed(first ^ count), Self.mixed(second &+ count)]) }
+
+    /// Words as hex digits, 16 a word.
+    static func hex(_ words: [UInt64]) -> String {
+        words.map { word in
             let digits = String(word, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }.joined()

@@ -1,5 +1,6 @@
 import Foundation
 import GenreKit
+import GenreSupport
 import GRDB
 
 /// One audio file of the library as the index holds it: where it is (path, size, modification
@@ -67,6 +68,8 @@ public struct ScanRecord: Codable, Sendable, FetchableRecord, MutablePersistable
 public final class LibraryDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// The embeddings for similar songs, made or mapped on the first query (`EmbeddingMatrix`).
+    let matrix = Locked<EmbeddingMatrix?>(nil)
     /// How long a command waits for another process's write before giving up.
     public static let busySeconds = 5.0
 
@@ -176,6 +179,20 @@ public final class LibraryDatabase: Sendable {
                 table.column("new", .text).notNull()
                 table.column("at", .datetime).notNull()
             }
+        }
+        // Lets a cache of the songs' embeddings (`EmbeddingMatrix`) tell whether it still holds
+        // this library's state: a random id for the library and a count of the changes to them.
+        migrator.registerMigration("v3: embedding changes") { db in
+            try db.execute(sql: """
+                CREATE TABLE embeddingChange (library TEXT NOT NULL, generation INTEGER NOT NULL);
+                INSERT INTO embeddingChange VALUES (lower(hex(randomblob(16))), 0);
+                CREATE TRIGGER songAdded AFTER INSERT ON song BEGIN
+                    UPDATE embeddingChange SET generation = generation + 1; END;
+                CREATE TRIGGER songRemoved AFTER DELETE ON song BEGIN
+                    UPDATE embeddingChange SET generation = generation + 1; END;
+                CREATE TRIGGER songChanged AFTER UPDATE OF embedding, present ON song BEGIN
+                    UPDATE embeddingChange SET generation = generation + 1; END;
+                """)
         }
         return migrator
     }()

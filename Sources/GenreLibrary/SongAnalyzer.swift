@@ -12,27 +12,26 @@ public struct SongAnalysis: Sendable {
 }
 
 /// Analyses songs for the index with a classifier (by default GenreKit's embedded model) and the
-/// MSD-trained tagger, whose tags go beyond the ten genres (moods, decades, styles).
+/// MSD-trained tagger, whose tags go beyond the ten genres (moods, decades, styles): one decoding
+/// for both, hashed on the way (`SongReader`).
 public struct SongAnalyzer: Sendable {
     public static let taggerName = "MSD_musicnn"
-    public let classifier: GenreClassifier
-    let tagger: SongTagger
+    let reader: SongReader
+    public var classifier: GenreClassifier { reader.classifier }
 
     public init(bundle: ModelBundle, maxDurationSeconds: Double? = AudioDecoder.defaultMaxDurationSeconds) throws {
-        classifier = try GenreClassifier(bundle: bundle, maxDurationSeconds: maxDurationSeconds)
-        tagger = SongTagger(network: try TaggingNetworks.named(Self.taggerName), maxDurationSeconds: maxDurationSeconds)
+        let tagger = SongTagger(network: try TaggingNetworks.named(Self.taggerName), maxDurationSeconds: maxDurationSeconds)
+        reader = try SongReader(bundle: bundle, tagger: tagger, maxDurationSeconds: maxDurationSeconds)
     }
 
-    /// The rate the audio is hashed at: the tagger's, whose decoding the hash rides along.
+    /// The rate the audio is hashed at: the tagger's.
     public static var hashSampleRate: Int {
         get throws { try TaggingNetworks.named(taggerName).sampleRate }
     }
 
     public func analyse(_ path: String) throws -> SongAnalysis {
         var hash = AudioHash()
-        // The tagger's decoding (16 kHz) is hashed on the way, so the hash costs no decoding of its own.
-        let tags = try tagger.tags(path) { hash.add($0) }
-        let (genres, embedding) = try classifier.classifyAndEmbed(path)
-        return SongAnalysis(genres: genres, tags: tags, embedding: embedding, audioHash: hash.hex)
+        let reading = try reader.read(path) { hash.add($0) }
+        return SongAnalysis(genres: reading.genres, tags: reading.tags, embedding: reading.embedding, audioHash: hash.hex)
     }
 }

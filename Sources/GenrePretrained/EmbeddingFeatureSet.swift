@@ -5,26 +5,31 @@ import GenreNN
 /// The embeddings of a pre-trained musicnn network as a feature set, for transfer learning: a
 /// clip (or a window of one) is cut into musicnn's 3 s patches at 16 kHz, each patch goes through
 /// the network, and the chosen output, one value per channel, is averaged over the patches.
+/// Several outputs of one network come from one pass ("msd-musicnn-penultimate+msd-musicnn-taggram").
 /// A clip shorter than one patch is repeated until it fills one, as musicnn's training did
 /// (`pad_short: repeat-pad`), so every clip of at least one FFT frame gets a row.
 public struct EmbeddingFeatureSet: FeatureSet {
     public let network: PretrainedNetwork
-    public let layer: String
+    public let layers: [String]
     public let name: String
     public let columns: [String]
     public var sampleRate: Int { MusicnnInput.sampleRate }
     public var minimumSamples: Int { MusicnnInput.stft.nFFT }
     private let input: MusicnnInput
 
-    /// `layer` is one of the network's `intermediateNames`, "logits" or "taggram".
-    public init(network: PretrainedNetwork, layer: String) throws {
-        let probe = try network.embeddings(of: PretrainedNetwork.batch([Matrix(rows: 96, columns: 187)]), layer: layer)
+    /// Each of `layers` is one of the network's `intermediateNames`, "logits" or "taggram".
+    public init(network: PretrainedNetwork, layers: [String]) throws {
+        let probe = PretrainedNetwork.batch([Matrix(rows: 96, columns: 187)])
         self.network = network
-        self.layer = layer
-        name = Self.name(network: network.name, layer: layer)
-        columns = probe[0].indices.map { "\(layer)_\($0)" }
+        self.layers = layers
+        name = layers.map { Self.name(network: network.name, layer: $0) }.joined(separator: "+")
+        columns = try layers.flatMap { layer in
+            try network.embeddings(of: probe, layer: layer)[0].indices.map { "\(layer)_\($0)" }
+        }
         input = try MusicnnInput()
     }
+
+    public init(network: PretrainedNetwork, layer: String) throws { try self.init(network: network, layers: [layer]) }
 
     /// "msd-musicnn-penultimate" for MSD_musicnn's "penultimate".
     static func name(network: String, layer: String) -> String {
@@ -39,7 +44,7 @@ public struct EmbeddingFeatureSet: FeatureSet {
         let all = patches.flatMap { $0 }
         var vectors = try stride(from: 0, to: all.count, by: PretrainedNetwork.patchBatch).flatMap { start in
             try network.embeddings(of: PretrainedNetwork.batch(Array(all[start ..< min(all.count, start + PretrainedNetwork.patchBatch)])),
-                                   layer: layer)
+                                   layers: layers)
         }[...]
         return try patches.map { clipPatches in
             let mine = vectors.prefix(clipPatches.count)
@@ -87,7 +92,7 @@ extension EmbeddingFeatureSet: StreamingFeatureSet {
 
         private mutating func run() throws {
             guard !pending.isEmpty else { return }
-            for vector in try set.network.embeddings(of: PretrainedNetwork.batch(pending), layer: set.layer) {
+            for vector in try set.network.embeddings(of: PretrainedNetwork.batch(pending), layers: set.layers) {
                 for column in sums.indices { sums[column] += Double(vector[column]) }
             }
             patchCount += pending.count

@@ -30,7 +30,13 @@ public enum FeatureCatalog {
         let parts = name.lowercased().split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         guard parts.count <= 2, !parts.contains("") else { throw FeatureCatalogError.unknown(name: name) }
         let sets = try parts.map(single)
-        return sets.count == 1 ? sets[0] : FusedFeatureSet(first: sets[0], second: sets[1])
+        if sets.count == 1 { return sets[0] }
+        // Two outputs of one network: one pass gives both.
+        if let first = sets[0] as? EmbeddingFeatureSet, let second = sets[1] as? EmbeddingFeatureSet,
+           first.network === second.network {
+            return try EmbeddingFeatureSet(network: first.network, layers: first.layers + second.layers)
+        }
+        return FusedFeatureSet(first: sets[0], second: sets[1])
     }
 
     private static func single(_ name: String) throws -> any FeatureSet {

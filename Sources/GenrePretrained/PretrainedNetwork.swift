@@ -123,17 +123,29 @@ public final class PretrainedNetwork: @unchecked Sendable {
     /// [N, C, H, W]) the mean of each channel over them, so the vector has one value a channel.
     /// musicnn's "penultimate" (200) and "max_pool"/"mean_pool" (753) are the usual choices.
     public func embeddings(of patches: Tensor, layer: String) throws -> [[Float]] {
+        try embeddings(of: patches, layers: [layer])
+    }
+
+    /// The vectors of several outputs side by side, from one pass of the network.
+    public func embeddings(of patches: Tensor, layers: [String]) throws -> [[Float]] {
         let available = intermediateNames + ["logits", "taggram"]
-        guard available.contains(layer) else { throw PretrainedNetworkError.unknownOutput(name: layer, available: available) }
-        let output = try outputs(patches)[layer]!
-        let (batch, channels) = (output.shape[0], output.shape[1])
-        let positions = output.count / (batch * channels)
-        return (0 ..< batch).map { n in
-            (0 ..< channels).map { c in
-                let start = (n * channels + c) * positions
-                return Float(output.scalars[start ..< start + positions].reduce(0.0) { $0 + Double($1) } / Double(positions))
+        if let unknown = layers.first(where: { !available.contains($0) }) {
+            throw PretrainedNetworkError.unknownOutput(name: unknown, available: available)
+        }
+        let all = try outputs(patches)
+        var vectors = [[Float]](repeating: [], count: patches.shape[0])
+        for layer in layers {
+            let output = all[layer]!
+            let (batch, channels) = (output.shape[0], output.shape[1])
+            let positions = output.count / (batch * channels)
+            for n in 0 ..< batch {
+                vectors[n] += (0 ..< channels).map { c in
+                    let start = (n * channels + c) * positions
+                    return Float(output.scalars[start ..< start + positions].reduce(0.0) { $0 + Double($1) } / Double(positions))
+                }
             }
         }
+        return vectors
     }
 }
 

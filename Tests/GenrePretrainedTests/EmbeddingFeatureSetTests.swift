@@ -58,6 +58,17 @@ import TestSupport
         #expect(row.count == set.columns.count && row.allSatisfy(\.isFinite))
     }
 
+    /// Two outputs of one network come from one pass, the same values as each set alone.
+    @Test func outputsOfOneNetworkAreFusedIntoOnePass() throws {
+        let set = try #require(try FeatureCatalog.named("msd-musicnn-penultimate+msd-musicnn-taggram") as? EmbeddingFeatureSet)
+        #expect(set.name == "msd-musicnn-penultimate+msd-musicnn-taggram" && set.layers == ["penultimate", "taggram"])
+        #expect(set.columns.first == "penultimate_0" && set.columns.last == "taggram_49" && set.columns.count == 250)
+        let signal = Self.signal(seconds: 4, sampleRate: 16000)
+        let apart = try FeatureCatalog.named("msd-musicnn-penultimate").extract(signal)
+            + FeatureCatalog.named("msd-musicnn-taggram").extract(signal)
+        #expect(zip(try set.extract(signal), apart).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) })
+    }
+
     @Test func unknownNamesAreClearErrors() {
         #expect(throws: FeatureCatalogError.unknown(name: "msd-musicnn-nothing")) { try FeatureCatalog.named("msd-musicnn-nothing") }
         #expect(throws: FeatureCatalogError.unknown(name: "a+b+c")) { try FeatureCatalog.named("a+b+c") }
