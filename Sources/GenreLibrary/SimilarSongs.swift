@@ -56,8 +56,9 @@ extension LibraryDatabase {
             let stamp = EmbeddingMatrix.Stamp(library: row?["library"] ?? "", generation: row?["generation"] ?? 0)
             return try matrix.withLock { cached in
                 if let cached, cached.stamp == stamp { return cached }
-                let current = try EmbeddingMatrix.mapped(matrixPath, stamp: stamp)
+                guard let current = try EmbeddingMatrix.mapped(matrixPath, stamp: stamp)
                     ?? EmbeddingMatrix.make(db, stamp: stamp, path: matrixPath)
+                else { throw LibraryError.unwritable(path: matrixPath, reason: "nor could the temporary folder hold it") }
                 cached = current
                 return current
             }
