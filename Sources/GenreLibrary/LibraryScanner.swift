@@ -98,8 +98,9 @@ public struct LibraryScanner: Sendable {
         }
         var record = ScanRecord(id: nil, folders: roots, startedAt: started, finishedAt: Date(), summary: summary)
         try database.write { db in try record.insert(db) }
-        // Made now, so that the first similar-songs query does not wait for it.
-        _ = try database.embeddingMatrix()
+        // Made now, so that the first similar-songs query does not wait for it; should it fail, that
+        // query tries again and says why.
+        _ = try? database.embeddingMatrix()
         return summary
     }
 
