@@ -59,14 +59,18 @@ echo
 echo "### grouped 10-fold"
 table_cv="$(table "$gtzan/features_30_sec.csv" --folds 10)"
 echo "$table_cv"
-cat <<'MD'
+# The pack's make-up, from its manifest (it grows between versions).
+read -r clips full originals parts excerpts train valid < <(awk -F, 'NR > 1 {
+    n++; kind[$4]++; if ($4 == "full" && $5 == "yes") o++; split_[$3]++ }
+  END { print n, kind["full"], o, kind["part"], kind["excerpt"], split_["train"], split_["valid"] }' "$gtzan/manifest.csv")
+cat <<MD
 
-## The pack's audio (390 clips: 119 full 30 s clips, 51 15 s parts, 220 2-3 s excerpts)
+## The pack's audio ($clips clips: $full full 30 s clips, $originals of them original files and the others copies, $parts 15 s parts, $excerpts 2-3 s excerpts)
 
-Features computed by `genre features` from the FLAC clips; fewer and shorter tracks than the
+Features computed by \`genre features\` from the FLAC clips; fewer and shorter tracks than the
 table above, so lower numbers are expected.
 
-### Whole clips, train → valid (277 → 113 clips)
+### Whole clips, train → valid ($train → $valid clips)
 MD
 table "$work/whole.csv" "${lists[@]}"
 echo
