@@ -236,7 +236,7 @@ extension Library {
                 failed += 1
                 report("\(problem)")
             }
-            print("\(written) files tagged, \(failed) left alone")
+            print("\(written) \(written == 1 ? "file" : "files") tagged, \(failed) left alone")
             if failed > 0 { throw ExitCode.failure }
         }
     }
@@ -252,7 +252,7 @@ extension Library {
                 failed += 1
                 report("\(problem)")
             }
-            print("\(restored) files restored, \(failed) left alone")
+            print("\(restored) \(restored == 1 ? "file" : "files") restored, \(failed) left alone")
             if failed > 0 { throw ExitCode.failure }
         }
     }
