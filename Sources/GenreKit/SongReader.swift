@@ -8,11 +8,11 @@ public struct SongReading: Sendable {
     public let tags: SongPrediction
 }
 
-/// Reads genres and tags together, for an index that wants both of every song: the file is decoded
-/// once at the tagger's rate (`observe` sees the samples, to hash them), and when the model's
-/// features are an output of the tagger's own network (the default model's are), each window goes
-/// through that network once for both, the tags then following the model's windows rather than
-/// `SongTagger`'s side-by-side patches.
+/// Reads genres and tags together, for an index that wants both of every song. When the model's
+/// features are an output of the tagger's own network (the default model's are), the file is
+/// decoded once, at the tagger's rate, and each window goes through that network once for both, the
+/// tags then following the model's windows rather than `SongTagger`'s side-by-side patches.
+/// `observe` sees the samples at the tagger's rate as they are decoded (to hash them).
 public struct SongReader: Sendable {
     public let classifier: GenreClassifier
     public let tagger: SongTagger
@@ -40,20 +40,11 @@ public struct SongReader: Sendable {
             let (genres, embedding) = try sharing.answer(features, path: path, aggregation: nil)
             return SongReading(genres: genres, embedding: embedding, tags: try tags(features, path: path))
         }
-        guard classifier.featureSet.sampleRate == tagger.network.sampleRate else {
-            // Two rates: each decodes its own, and `observe` sees the tagger's.
-            let tags = try tagger.tags(path, observe: observe)
-            let (genres, embedding) = try classifier.classifyAndEmbed(path)
-            return SongReading(genres: genres, embedding: embedding, tags: tags)
-        }
-        var samples: [Float] = []
-        let features = try WindowFeatures(path: path, decoder: classifier.decoder, featureSet: classifier.featureSet,
-                                          segmenter: classifier.bundle.segmenter, endAligned: true) { chunk in
-            observe(chunk)
-            samples += chunk
-        }
-        let (genres, embedding) = try classifier.answer(features, path: path, aggregation: nil)
-        return SongReading(genres: genres, embedding: embedding, tags: try tagger.tags(samples: samples, path: path))
+        // Another model's features: each decodes on its own (keeping a whole decoded song to share
+        // would cost memory in proportion to its length), and `observe` sees the tagger's samples.
+        let tags = try tagger.tags(path, observe: observe)
+        let (genres, embedding) = try classifier.classifyAndEmbed(path)
+        return SongReading(genres: genres, embedding: embedding, tags: tags)
     }
 
     /// The tags of each window from the taggram columns at the end of its features, and of the
